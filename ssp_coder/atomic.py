@@ -1,0 +1,85 @@
+"""Atomic writes for every file a user keeps.
+
+Write to a temporary file beside the target, fsync, then ``os.replace``: a
+crash leaves either the old file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+from ssp_coder.errors import KnownError
+
+
+class WriteError(KnownError):
+    pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces ``target`` atomically.
+
+    For writers (pandas, openpyxl, pyreadstat) that want a file name rather
+    than a file object.
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise WriteError(f"Cannot write {target}: the folder {folder} does not exist.")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise WriteError(f"Cannot write {target}: the file is read-only. Choose another name or make it writable.")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=(suffix or target.suffix) + ".tmp", dir=folder)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        try:
+            os.replace(tmp_path, target)
+        except PermissionError:
+            raise WriteError(f"Cannot replace {target}: it is open in another program or read-only. "
+                             "Close it and try again; the old file was left as it was.") from None
+        _fsync_dir(folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(target: str | Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None) -> Iterator[IO]:
+    if "b" in mode:
+        encoding = None
+    with atomic_path(target) as tmp:
+        with open(tmp, mode, encoding=encoding, newline=newline) as fh:
+            yield fh
+
+
+def atomic_write_bytes(target: str | Path, data: bytes) -> None:
+    with atomic_open(target, "wb") as fh:
+        fh.write(data)
+
+
+def atomic_write_text(target: str | Path, text: str) -> None:
+    with atomic_open(target, "w") as fh:
+        fh.write(text)

@@ -1,0 +1,488 @@
+"""The project file: one SQLite database per trial (``*.sspc``).
+
+Every command runs in its own transaction and is on disk (WAL, synchronous
+FULL) before ``execute`` returns, with an audit row in the same transaction.
+A second program cannot write the same file (OS lock); a file from a newer
+version or a damaged file is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ssp_coder import __version__
+from ssp_coder.domain.commands import Command
+from ssp_coder.domain.model import (
+    Coder, CoderId, Coding, CodingId, CodingState, Participant, Session, SessionId,
+)
+from ssp_coder.domain.scheme import SETTING_DEFAULTS, Scheme, load_builtin_scheme, scheme_from_json
+from ssp_coder.errors import DomainError, SchemeError, StoreError
+from ssp_coder.store.backup import BackgroundBackup, list_backups
+from ssp_coder.store.lock import ProjectLock
+from ssp_coder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from ssp_coder.store.uow import (
+    CODING_COLS, SESSION_COLS, SqliteUnitOfWork, coding_from_row, now_iso, participant_from_row,
+    read_coding_state, session_from_row,
+)
+
+log = logging.getLogger(__name__)
+PROJECT_SUFFIX = ".sspc"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What ``execute`` did: the command, its inverse (for undo), and the coding it touched."""
+
+    command: Command
+    inverse: Command
+    coding_id: CodingId | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    command: str
+    coding_id: int | None
+    payload: dict
+    inverse: dict | None
+    origin: str
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring a file up to ``SCHEMA_VERSION``; each step in its own transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} was made by a newer version of ssp-coder (file format {version}, this program "
+                         f"reads up to {SCHEMA_VERSION}). Update ssp-coder to open it; the file was not changed.")
+    for target in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(MIGRATIONS[target]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (triggers contain ';' inside BEGIN ... END)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        buf.append(line)
+        joined = "\n".join(buf).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            out.append(joined)
+            buf = []
+    if "\n".join(buf).strip():
+        out.append("\n".join(buf).strip())
+    return out
+
+
+class Project:
+    """An open project file. Use ``Project.create`` or ``Project.open``; close it (or use ``with``)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: ProjectLock | None, *, read_only: bool,
+                 actor: str, read_only_reason: str = "", backups: bool = True):
+        self.path = path
+        self.conn = conn
+        self._lock = lock
+        self.read_only = read_only
+        self.read_only_reason = read_only_reason
+        self.actor = actor
+        info = dict(conn.execute("SELECT key, value FROM project_info"))
+        self.project_id: str = info.get("project_id", "")
+        self.name: str = info.get("name", path.stem)
+        try:
+            self.scheme: Scheme = scheme_from_json(info["scheme"], origin=f"{path} (coding scheme)")
+        except KeyError:
+            raise StoreError(f"{path} has no coding scheme; it is not a complete ssp-coder project.") from None
+        except SchemeError as exc:
+            raise StoreError(str(exc)) from None
+        self._settings = self._load_settings()
+        self._backup = BackgroundBackup(path, int(self._settings.get("backup_keep", 10)))
+        self._last_backup = time.monotonic()
+        self._backups_enabled = backups and not read_only
+        if self._backups_enabled:
+            self._backup.start()
+
+    # -- opening and closing ------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, *, name: str | None = None, scheme: Scheme | None = None,
+               actor: str = "ssp-coder", backups: bool = True) -> "Project":
+        path = Path(path)
+        if path.suffix != PROJECT_SUFFIX:
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        if path.exists():
+            raise StoreError(f"{path} already exists. Choose another name, or open it instead.")
+        if not path.parent.is_dir():
+            raise StoreError(f"Cannot create {path}: the folder {path.parent} does not exist.")
+        scheme = scheme or load_builtin_scheme()
+        tmp = path.with_name(f".{path.name}.creating")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrate(conn, path)
+            conn.execute("BEGIN")
+            for key, value in (("project_id", str(uuid.uuid4())), ("name", name or path.stem),
+                               ("created_at", now_iso()), ("created_with", __version__),
+                               ("scheme", scheme.to_json())):
+                conn.execute("INSERT INTO project_info (key, value) VALUES (?, ?)", (key, value))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        tmp.replace(path)
+        return cls.open(path, actor=actor, backups=backups)
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False, actor: str = "ssp-coder",
+             fall_back_to_read_only: bool = False, backups: bool = True, check: str = "quick") -> "Project":
+        """Open a project file.
+
+        ``check`` is the damage check run on open: "full" (PRAGMA
+        integrity_check), "quick" (quick_check: every page and row, without
+        cross-checking index contents) or "none".
+        """
+        path = Path(path)
+        if not path.exists():
+            raise StoreError(f"There is no project file at {path}. Check the path, or create one with "
+                             "'ssp-coder init'.")
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a project file (*.sspc).")
+        lock: ProjectLock | None = None
+        reason = ""
+        if not read_only:
+            lock = ProjectLock(path)
+            if not lock.acquire(actor):
+                holder = lock.holder()
+                if not fall_back_to_read_only:
+                    raise StoreError(f"{path} is open in another ssp-coder window ({holder}). Close it there first, "
+                                     "or open this project read-only.")
+                read_only, lock = True, None
+                reason = f"open in another window ({holder})"
+        try:
+            conn = _connect(path, read_only)
+            try:
+                _check_file(conn, path, check)
+                if not read_only:
+                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                    if mode.lower() != "wal":
+                        log.warning("journal mode %s instead of WAL for %s", mode, path)
+                    conn.execute("PRAGMA synchronous = FULL")
+                    migrate(conn, path)
+                elif conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                    version = conn.execute("PRAGMA user_version").fetchone()[0]
+                    if version > SCHEMA_VERSION:
+                        migrate(conn, path)  # raises the "newer version" message
+                    raise StoreError(f"{path} is in an older file format; open it once for writing to upgrade it.")
+                return cls(path, conn, lock, read_only=read_only, actor=actor, read_only_reason=reason,
+                           backups=backups)
+            except BaseException:
+                conn.close()
+                raise
+        except sqlite3.DatabaseError as exc:
+            if lock:
+                lock.release()
+            raise StoreError(f"{path} is not a readable ssp-coder project ({exc}). If it is damaged, restore the "
+                             f"newest copy from {path.stem}.backups/.") from None
+        except BaseException:
+            if lock:
+                lock.release()
+            raise
+
+    def close(self) -> None:
+        self._backup.wait(30)
+        with contextlib.suppress(sqlite3.Error):
+            if not self.read_only:
+                self.conn.execute("PRAGMA optimize")
+        self.conn.close()
+        if self._lock:
+            self._lock.release()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- settings ------------------------------------------------------------------
+    def _load_settings(self) -> dict[str, Any]:
+        merged = dict(SETTING_DEFAULTS)
+        merged.update(self.scheme.settings)
+        for key, value in self.conn.execute("SELECT key, value FROM settings"):
+            merged[key] = json.loads(value)
+        return merged
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return dict(self._settings)
+
+    # -- changing things -----------------------------------------------------------
+    def _writable(self) -> None:
+        if self.read_only:
+            why = f" because it is {self.read_only_reason}" if self.read_only_reason else ""
+            raise StoreError(f"This project is open read-only{why}; nothing was changed.")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[SqliteUnitOfWork]:
+        self._writable()
+        self.conn.execute("BEGIN IMMEDIATE")
+        uow = SqliteUnitOfWork(self.conn, self.scheme, dict(self._settings))
+        try:
+            yield uow
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+            self._settings = uow._settings
+
+    def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str) -> Applied:
+        try:
+            coding_id = cmd.coding_id_in(uow)
+        except KeyError:
+            coding_id = None
+        try:
+            inverse = cmd.apply(uow)
+        except KeyError as exc:
+            raise DomainError(f"{cmd.describe()}: the {exc.args[0] if exc.args else 'item'} it refers to does not "
+                              "exist in this project.") from None
+        except sqlite3.IntegrityError as exc:
+            raise DomainError(f"{cmd.describe()}: refused by the project file ({exc}).") from None
+        if coding_id is not None:
+            uow.touch(coding_id)
+        self.conn.execute(
+            "INSERT INTO audit (at, actor, command, coding_id, payload, inverse, origin) VALUES (?,?,?,?,?,?,?)",
+            (now_iso(), actor, type(cmd).__name__, coding_id, json.dumps(cmd.to_dict()),
+             json.dumps(inverse.to_dict()), origin))
+        return Applied(cmd, inverse, coding_id)
+
+    def execute(self, cmd: Command, *, actor: str | None = None, origin: str = "app") -> Applied:
+        """Apply one command in its own transaction; it is on disk when this returns."""
+        with self._transaction() as uow:
+            applied = self._apply(uow, cmd, actor or self.actor, origin)
+        self._maybe_backup()
+        return applied
+
+    def execute_many(self, commands: Iterable[Command], *, actor: str | None = None,
+                     origin: str = "app") -> list[Applied]:
+        """Apply several commands all-or-nothing (imports, merges)."""
+        with self._transaction() as uow:
+            done = [self._apply(uow, c, actor or self.actor, origin) for c in commands]
+        self._maybe_backup()
+        return done
+
+    @contextlib.contextmanager
+    def bulk(self, *, actor: str | None = None, origin: str = "app") -> Iterator["BulkWriter"]:
+        """One transaction for imports that add participants and sessions as well as commands."""
+        with self._transaction() as uow:
+            yield BulkWriter(self, uow, actor or self.actor, origin)
+        self._maybe_backup()
+
+    def _maybe_backup(self) -> None:
+        if not self._backups_enabled:
+            return
+        interval = float(self._settings.get("backup_interval_min", 5)) * 60
+        if time.monotonic() - self._last_backup >= interval:
+            if self._backup.start():
+                self._last_backup = time.monotonic()
+
+    def backup_now(self, wait: bool = True) -> Path | None:
+        self._backup.wait()
+        self._backup.start()
+        self._last_backup = time.monotonic()
+        if wait:
+            self._backup.wait()
+            if self._backup.last_error:
+                raise StoreError(f"The backup of {self.path} failed: {self._backup.last_error}")
+            return self._backup.last_path
+        return None
+
+    def backups(self) -> list[Path]:
+        return list_backups(self.path)
+
+    # -- reading -------------------------------------------------------------------
+    def participants(self) -> list[Participant]:
+        rows = self.conn.execute("SELECT id, external_id, arm, site, age_months, sex, extra FROM participants "
+                                 "ORDER BY id")
+        return [participant_from_row(r) for r in rows]
+
+    def sessions(self) -> list[Session]:
+        return [session_from_row(r) for r in self.conn.execute(f"SELECT {SESSION_COLS} FROM sessions ORDER BY id")]
+
+    def session(self, session_id: int) -> Session:
+        r = self.conn.execute(f"SELECT {SESSION_COLS} FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if r is None:
+            raise StoreError(f"There is no session {session_id} in this project.")
+        return session_from_row(r)
+
+    def session_by_code(self, blinded_code: str) -> Session:
+        r = self.conn.execute(f"SELECT {SESSION_COLS} FROM sessions WHERE upper(blinded_code) = upper(?)",
+                              (blinded_code.strip(),)).fetchone()
+        if r is None:
+            raise StoreError(f"There is no session with the code {blinded_code!r} in this project.")
+        return session_from_row(r)
+
+    def coders(self) -> list[Coder]:
+        return [Coder(CoderId(r[0]), r[1], r[2]) for r in self.conn.execute("SELECT id, name, role FROM coders "
+                                                                             "ORDER BY name")]
+
+    def coder(self, name: str) -> Coder:
+        r = self.conn.execute("SELECT id, name, role FROM coders WHERE lower(name) = lower(?)",
+                              (name.strip(),)).fetchone()
+        if r is None:
+            names = ", ".join(c.name for c in self.coders()) or "none yet"
+            raise StoreError(f"There is no coder called {name!r} in this project (coders: {names}). "
+                             "Add one with 'ssp-coder coder add'.")
+        return Coder(CoderId(r[0]), r[1], r[2])
+
+    def codings(self, *, session_id: int | None = None, coder_id: int | None = None,
+                purpose: str | None = None, status: str | None = None) -> list[Coding]:
+        where, args = [], []
+        for col, val in (("session_id", session_id), ("coder_id", coder_id), ("purpose", purpose),
+                         ("status", status)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                args.append(val)
+        sql = f"SELECT {CODING_COLS} FROM codings"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [coding_from_row(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def coding(self, coding_id: int) -> Coding:
+        r = self.conn.execute(f"SELECT {CODING_COLS} FROM codings WHERE id = ?", (coding_id,)).fetchone()
+        if r is None:
+            raise StoreError(f"There is no coding {coding_id} in this project.")
+        return coding_from_row(r)
+
+    def coding_state(self, coding_id: int) -> CodingState:
+        try:
+            return read_coding_state(self.conn, CodingId(coding_id))
+        except KeyError:
+            raise StoreError(f"There is no coding {coding_id} in this project.") from None
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {"participants": one("SELECT count(*) FROM participants"),
+                "sessions": one("SELECT count(*) FROM sessions"),
+                "coders": one("SELECT count(*) FROM coders"),
+                "codings": one("SELECT count(*) FROM codings"),
+                "events": one("SELECT count(*) FROM events")}
+
+    def audit_log(self, *, coding_id: int | None = None, limit: int | None = None) -> list[AuditEntry]:
+        sql = "SELECT id, at, actor, command, coding_id, payload, inverse, origin FROM audit"
+        args: list[Any] = []
+        if coding_id is not None:
+            sql += " WHERE coding_id = ?"
+            args.append(coding_id)
+        sql += " ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]) if r[6] else None, r[7])
+                for r in self.conn.execute(sql, args)]
+
+    def info(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT key, value FROM project_info WHERE key <> 'scheme'"))
+
+
+def _check_file(conn: sqlite3.Connection, path: Path, check: str) -> None:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id not in (0, APPLICATION_ID):
+        raise StoreError(f"{path} is an SQLite file but not an ssp-coder project.")
+    has_info = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'project_info'").fetchone()
+    if not has_info:
+        raise StoreError(f"{path} is an SQLite file but not an ssp-coder project.")
+    if check == "none":
+        return
+    pragma = "integrity_check" if check == "full" else "quick_check"
+    rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
+    if rows != ["ok"]:
+        detail = "; ".join(rows[:3])
+        raise StoreError(f"{path} is damaged ({detail}). Nothing was changed. Restore the newest copy from "
+                         f"{path.stem}.backups/ (copy it over the damaged file) and open that.")
+
+
+class BulkWriter:
+    """Adds participants and sessions (roster import) and runs commands, in one transaction."""
+
+    def __init__(self, project: Project, uow: SqliteUnitOfWork, actor: str, origin: str):
+        self.project = project
+        self.uow = uow
+        self.actor = actor
+        self.origin = origin
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.uow.conn
+
+    def execute(self, cmd: Command) -> Applied:
+        return self.project._apply(self.uow, cmd, self.actor, self.origin)
+
+    def audit(self, command: str, payload: dict, coding_id: int | None = None) -> None:
+        self.conn.execute("INSERT INTO audit (at, actor, command, coding_id, payload, inverse, origin) "
+                          "VALUES (?,?,?,?,?,?,?)",
+                          (now_iso(), self.actor, command, coding_id, json.dumps(payload), None, self.origin))
+
+    def participant_by_external_id(self, external_id: str) -> Participant | None:
+        r = self.conn.execute("SELECT id, external_id, arm, site, age_months, sex, extra FROM participants "
+                              "WHERE external_id = ?", (external_id,)).fetchone()
+        return participant_from_row(r) if r else None
+
+    def add_participant(self, external_id: str, arm: str, site: str | None = None, age_months: float | None = None,
+                        sex: str | None = None, extra: dict[str, str] | None = None) -> int:
+        cur = self.conn.execute("INSERT INTO participants (external_id, arm, site, age_months, sex, extra) "
+                                "VALUES (?,?,?,?,?,?)", (external_id, arm, site, age_months, sex,
+                                                         json.dumps(extra or {}, sort_keys=True)))
+        self.audit("AddParticipant", {"external_id": external_id, "arm": arm, "site": site})
+        return int(cur.lastrowid)
+
+    def add_session(self, participant_id: int, timepoint: str, blinded_code: str, *, video_path: str | None,
+                    video_sha256: str | None, duration_ms: int | None, fps: float | None, frame_count: int | None,
+                    date_of_visit: str | None = None, age_months: float | None = None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO sessions (participant_id, timepoint, blinded_code, video_path, video_sha256, duration_ms, fps, "
+            "frame_count, date_of_visit, age_months) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (participant_id, timepoint, blinded_code, video_path, video_sha256, duration_ms, fps, frame_count,
+             date_of_visit, age_months))
+        self.audit("AddSession", {"participant_id": participant_id, "blinded_code": blinded_code})
+        return int(cur.lastrowid)
+
+    def relink_video(self, session_id: int, video_path: str) -> None:
+        self.conn.execute("UPDATE sessions SET video_path = ? WHERE id = ?", (video_path, session_id))
+        self.audit("RelinkVideo", {"session_id": session_id, "video_path": video_path})
+
+    def existing_codes(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT blinded_code FROM sessions")}
+
+    def session_for(self, participant_id: int, timepoint: str) -> Session | None:
+        r = self.conn.execute(f"SELECT {SESSION_COLS} FROM sessions WHERE participant_id = ? AND timepoint = ?",
+                              (participant_id, timepoint)).fetchone()
+        return session_from_row(r) if r else None
+
+    def session_by_sha(self, sha: str) -> Session | None:
+        r = self.conn.execute(f"SELECT {SESSION_COLS} FROM sessions WHERE video_sha256 = ?", (sha,)).fetchone()
+        return session_from_row(r) if r else None
