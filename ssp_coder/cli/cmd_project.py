@@ -1,0 +1,81 @@
+"""``ssp-coder init`` and ``ssp-coder status``."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from ssp_coder.cli.common import add_project_arg, open_project, print_json
+from ssp_coder.domain.scheme import DEFAULT_SCHEME_ID, load_builtin_scheme, load_scheme
+from ssp_coder.store.project import Project
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create a new project file")
+    p.add_argument("path", help="project file to create (*.sspc)")
+    p.add_argument("--name", help="project name (default: the file name)")
+    p.add_argument("--scheme", default=DEFAULT_SCHEME_ID,
+                   help=f"built-in scheme id or a scheme JSON file (default {DEFAULT_SCHEME_ID})")
+    p.set_defaults(func=_init)
+
+    s = sub.add_parser("status", help="what the project holds and how far coding has got")
+    add_project_arg(s)
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=_status)
+
+
+def _init(args: argparse.Namespace) -> int:
+    scheme = load_scheme(args.scheme) if Path(args.scheme).suffix == ".json" else load_builtin_scheme(args.scheme)
+    with Project.create(args.path, name=args.name, scheme=scheme) as project:
+        print(f"Created {project.path} (scheme {scheme.id}).")
+        print(f"Next: ssp-coder import-roster {project.path} ROSTER.csv")
+    return 0
+
+
+def status_data(project: Project) -> dict:
+    counts = project.counts()
+    coders = project.coders()
+    names = {c.id: c.name for c in coders}
+    codings = project.codings()
+    by_status = Counter(c.status for c in codings)
+    by_purpose = Counter(c.purpose for c in codings)
+    by_coder: dict[str, dict[str, int]] = {}
+    for c in codings:
+        entry = by_coder.setdefault(names[c.coder_id], {"draft": 0, "complete": 0})
+        entry[c.status] += 1
+    coded_sessions = {c.session_id for c in codings if c.purpose == "primary"}
+    return {
+        "project": project.name,
+        "path": str(project.path),
+        "scheme": project.scheme.id,
+        "participants": counts["participants"],
+        "sessions": counts["sessions"],
+        "sessions_unassigned": counts["sessions"] - len(coded_sessions),
+        "events": counts["events"],
+        "coders": [{"name": c.name, "role": c.role} for c in coders],
+        "codings": {
+            "total": len(codings),
+            "by_status": {k: by_status.get(k, 0) for k in ("draft", "complete")},
+            "by_purpose": {k: by_purpose.get(k, 0) for k in ("primary", "reliability", "consensus", "training")},
+            "by_coder": by_coder,
+        },
+    }
+
+
+def _status(args: argparse.Namespace) -> int:
+    with open_project(args.project, write=False) as project:
+        data = status_data(project)
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"Project {data['project']} ({data['scheme']})")
+    print(f"  {data['participants']} participants, {data['sessions']} sessions "
+          f"({data['sessions_unassigned']} without a primary coder), {data['events']} events")
+    print(f"  coders: " + (", ".join(f"{c['name']} ({c['role']})" for c in data["coders"]) or "none"))
+    cd = data["codings"]
+    print(f"  codings: {cd['total']} — {cd['by_status']['complete']} complete, {cd['by_status']['draft']} draft; "
+          + ", ".join(f"{k} {v}" for k, v in cd["by_purpose"].items() if v))
+    for name, st in cd["by_coder"].items():
+        print(f"    {name:<20} {st['complete']:>4} complete {st['draft']:>4} draft")
+    return 0
