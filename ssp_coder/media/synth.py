@@ -468,6 +468,17 @@ def _encode(
     label_x = width - len(label_text) * font.advance - 2 * scale
     for canvas in (closed, opened):
         canvas.text(font, label_x, scale + line, label_text)
+        canvas.text(font, 2 * scale, scale + line, "F")
+    backgrounds: dict[tuple[int, bool], _Canvas] = {}
+
+    def background(episode: int, door_is_open: bool) -> _Canvas:
+        key = (episode, door_is_open)
+        if key not in backgrounds:
+            canvas = _Canvas(width, height)
+            canvas.copy_from(opened if door_is_open else closed)
+            canvas.text(font, 2 * scale, scale, f"EPISODE {episode}")
+            backgrounds[key] = canvas
+        return backgrounds[key]
 
     unit = min(inner[2] - inner[0], inner[3] - inner[1])
     parent_sprite = _Sprite.disc(int(unit * 0.08))
@@ -499,7 +510,8 @@ def _encode(
         for i in range(n_frames):
             t_ms = float(Fraction(i * 1000) / rate)
             door_is_open = any(a <= t_ms <= b for a, b in scene.door_open)
-            frame_canvas.copy_from(opened if door_is_open else closed)
+            episode = bisect.bisect_right(onsets, math.ceil(t_ms)) or 1
+            frame_canvas.copy_from(background(episode, door_is_open))
             for track, sprite, colour in people:
                 p = track.at(t_ms)
                 if p is None:
@@ -508,10 +520,8 @@ def _encode(
                 if track is scene.infant:
                     x += scale * 1.5 * math.sin(wobble_phase + t_ms / 180.0)
                 frame_canvas.sprite(sprite, x, y, colour)
-            episode = bisect.bisect_right(onsets, math.ceil(t_ms)) or 1
-            frame_canvas.text(font, 2 * scale, scale, f"EPISODE {episode}")
             frame_canvas.text(font, width - 9 * font.advance - 2 * scale, scale, _timecode(math.ceil(t_ms - 1e-9)))
-            frame_canvas.text(font, 2 * scale, scale + line, f"F {i:06d}")
+            frame_canvas.text(font, 2 * scale + 2 * font.advance, scale + line, f"{i:06d}")
             frame = av.VideoFrame.from_ndarray(frame_canvas.buf, format="yuv420p")
             frame.pts = i
             frame.time_base = 1 / rate
