@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+from ssp_coder.errors import KnownError
 
-class MediaError(Exception):
+
+class MediaError(KnownError):
     """A video that cannot be found or read.
 
     The message names the file and says what to do; it never carries a
