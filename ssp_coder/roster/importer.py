@@ -1,0 +1,281 @@
+"""Import a roster (CSV or XLSX) into a project: all problems at once, or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ssp_coder.domain.commands import SetSetting
+from ssp_coder.errors import InputFileError, Problem
+from ssp_coder.media import MediaError, VideoInfo, probe_video, sha256_file
+from ssp_coder.roster.blinding import new_blinded_code
+from ssp_coder.roster.labels import resolve_timepoint, spelling_problems
+from ssp_coder.store.project import Project
+from ssp_coder.tables import match_columns, read_table
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "participant_id": ("participant_id", "participant", "pid", "id", "child_id", "child", "subject", "subject_id",
+                       "case_id", "record_id", "family_id", "dyad_id"),
+    "timepoint": ("timepoint", "time_point", "time", "wave", "visit", "assessment", "occasion", "phase"),
+    "arm": ("arm", "group", "condition", "treatment", "allocation", "randomisation", "randomization", "intervention"),
+    "video": ("video", "video_file", "videofile", "file", "filename", "file_name", "video_path", "path", "movie"),
+    "site": ("site", "centre", "center", "location", "lab"),
+    "age_months": ("age_months", "age", "age_mo", "age_in_months", "agemonths", "child_age_months"),
+    "sex": ("sex", "gender", "child_sex"),
+    "date_of_visit": ("date_of_visit", "visit_date", "date", "ssp_date", "session_date"),
+}
+REQUIRED = ("participant_id", "timepoint", "arm", "video")
+
+Prober = Callable[[Path], VideoInfo]
+Hasher = Callable[[Path], str]
+Progress = Callable[[float, float, str], None]
+
+
+@dataclass
+class RosterReport:
+    path: Path
+    rows: int = 0
+    participants_added: int = 0
+    sessions_added: int = 0
+    sessions_unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "Would add" if self.dry_run else "Added"
+        text = (f"{verb} {self.participants_added} participant(s) and {self.sessions_added} session(s) from "
+                f"{self.rows} row(s) of {self.path.name}")
+        if self.sessions_unchanged:
+            text += f"; {self.sessions_unchanged} session(s) were already in the project unchanged"
+        return text + "."
+
+
+@dataclass
+class _Row:
+    number: int
+    pid: str
+    timepoint: str
+    arm: str
+    video: Path | None
+    site: str | None
+    age: float | None
+    sex: str | None
+    date: str | None
+    extra: dict[str, str]
+
+
+def _parse_date(text: str) -> str | None:
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _video_work(paths: list[Path], prober: Prober, hasher: Hasher, progress: Progress | None
+                ) -> dict[Path, tuple[VideoInfo, str] | MediaError]:
+    """Probe and hash every distinct video, a few at a time (I/O bound)."""
+    sizes = {p: (p.stat().st_size if p.is_file() else 0) for p in paths}
+    total = float(sum(sizes.values()) or len(paths) or 1)
+    done = 0.0
+    results: dict[Path, tuple[VideoInfo, str] | MediaError] = {}
+
+    def work(p: Path) -> tuple[Path, tuple[VideoInfo, str] | MediaError]:
+        try:
+            info = prober(p)
+            return p, (info, hasher(p))
+        except MediaError as exc:
+            return p, exc
+        except OSError as exc:
+            return p, MediaError(p, f"{p} cannot be read ({exc.strerror or exc}).")
+
+    workers = min(4, max(1, os.cpu_count() or 1) * 2)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for p, res in pool.map(work, paths):
+            results[p] = res
+            done += sizes[p] or 1
+            if progress:
+                progress(done, total, p.name)
+    return results
+
+
+def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, new_timepoints: tuple[str, ...] = (),
+                  progress: Progress | None = None, prober: Prober = probe_video,
+                  hasher: Hasher = sha256_file) -> RosterReport:
+    """Check every row of the roster; add its participants and sessions in one transaction.
+
+    Raises ``InputFileError`` listing every problem (file, row, column, what to
+    do) if there is any; then nothing is written. Re-importing the same roster
+    changes nothing.
+    """
+    path = Path(path)
+    sheet = read_table(path)
+    report = RosterReport(path, rows=len(sheet.rows), dry_run=dry_run)
+    problems: list[Problem] = []
+    found, unknown = match_columns(sheet.columns, COLUMNS)
+    missing = [c for c in REQUIRED if c not in found]
+    if not sheet.columns:
+        raise InputFileError(str(path), [Problem("the file is empty; the first row must hold the column names "
+                                                 "participant_id, timepoint, arm, video.")])
+    for c in missing:
+        problems.append(Problem(f"required column '{c}' is missing (accepted names: {', '.join(COLUMNS[c][:5])}). "
+                                "Add it to the first row.", row=1, column=c))
+    if problems:
+        raise InputFileError(str(path), problems)
+    if not sheet.rows:
+        raise InputFileError(str(path), [Problem("the roster has column names but no rows.", row=2)])
+
+    known_tps = list(project.settings.get("timepoints", ["pre", "post"])) + [t for t in new_timepoints]
+    col = found.__getitem__
+    rows: list[_Row] = []
+    for number, raw in zip(sheet.row_numbers, sheet.rows):
+        def get(name: str) -> str:
+            return raw.get(found[name], "").strip() if name in found else ""
+
+        pid, tp_raw, arm, video_raw = get("participant_id"), get("timepoint"), get("arm"), get("video")
+        for name, value in (("participant_id", pid), ("timepoint", tp_raw), ("arm", arm), ("video", video_raw)):
+            if not value:
+                problems.append(Problem(f"{name} is empty; fill it in or delete the row.", row=number,
+                                        column=col(name)))
+        tp = resolve_timepoint(tp_raw, known_tps) if tp_raw else None
+        if tp_raw and tp is None:
+            problems.append(Problem(f"unknown timepoint {tp_raw!r}; this project's timepoints are "
+                                    f"{', '.join(known_tps)}. Use one of them, or add the new label "
+                                    f"(ssp-coder import-roster --new-timepoint {tp_raw!r}).", row=number,
+                                    column=col("timepoint")))
+        video: Path | None = None
+        if video_raw:
+            video = Path(video_raw).expanduser()
+            if not video.is_absolute():
+                video = (path.parent / video).resolve()
+            if not video.exists():
+                problems.append(Problem(f"video {video_raw!r} not found (looked for {video}). Check the file name, "
+                                        "or give the path relative to the roster file.", row=number,
+                                        column=col("video")))
+                video = None
+            elif video.is_dir():
+                problems.append(Problem(f"{video_raw!r} is a folder, not a video file.", row=number,
+                                        column=col("video")))
+                video = None
+        age = None
+        if get("age_months"):
+            try:
+                age = float(get("age_months").replace(",", "."))
+                if math.isnan(age) or not 0 <= age <= 240:
+                    raise ValueError
+            except ValueError:
+                problems.append(Problem(f"age {get('age_months')!r} is not an age in months (a number such as "
+                                        "14.5).", row=number, column=col("age_months")))
+                age = None
+        date = None
+        if get("date_of_visit"):
+            date = _parse_date(get("date_of_visit"))
+            if date is None:
+                problems.append(Problem(f"date {get('date_of_visit')!r} is not readable; write dates as "
+                                        "YYYY-MM-DD (e.g. 2025-03-14).", row=number, column=col("date_of_visit")))
+        extra = {c: raw.get(c, "") for c in unknown if c and raw.get(c, "")}
+        rows.append(_Row(number, pid, tp or tp_raw, arm, video, get("site") or None, age, get("sex") or None, date,
+                         extra))
+
+    # Rows that belong together must agree with each other and with the project.
+    existing_participants = {p.external_id: p for p in project.participants()}
+    arm_rows: dict[str, list[int]] = {}
+    for r in rows:
+        if r.arm:
+            arm_rows.setdefault(r.arm, []).append(r.number)
+    existing_arms = {p.arm for p in existing_participants.values()}
+    for spelling, numbers, message in spelling_problems(arm_rows, existing_arms, "arm"):
+        for n in numbers:
+            problems.append(Problem(message, row=n, column=col("arm")))
+
+    seen: dict[tuple[str, str], int] = {}
+    participant_arm: dict[str, tuple[str, int]] = {}
+    for r in rows:
+        if not r.pid:
+            continue
+        key = (r.pid, r.timepoint)
+        if r.timepoint and key in seen:
+            problems.append(Problem(f"participant {r.pid!r} at timepoint {r.timepoint!r} is also in row "
+                                    f"{seen[key]}; each participant has one session per timepoint.", row=r.number,
+                                    column=col("participant_id")))
+        else:
+            seen[key] = r.number
+        if r.arm:
+            first = participant_arm.setdefault(r.pid, (r.arm, r.number))
+            if first[0] != r.arm:
+                problems.append(Problem(f"participant {r.pid!r} is in arm {first[0]!r} in row {first[1]} but "
+                                        f"{r.arm!r} here; a participant stays in one arm.", row=r.number,
+                                        column=col("arm")))
+            ep = existing_participants.get(r.pid)
+            if ep is not None and ep.arm != r.arm:
+                problems.append(Problem(f"participant {r.pid!r} is already in the project in arm {ep.arm!r}; the "
+                                        f"roster says {r.arm!r}.", row=r.number, column=col("arm")))
+
+    # Videos: probe and hash each distinct file once.
+    videos = sorted({r.video for r in rows if r.video is not None})
+    media = _video_work(videos, prober, hasher, progress) if videos else {}
+    sha_rows: dict[str, int] = {}
+    existing_sessions = {s.video_sha256: s for s in project.sessions() if s.video_sha256}
+    sessions_by_pt = {}
+    pid_of = {p.id: p.external_id for p in existing_participants.values()}
+    for s in project.sessions():
+        sessions_by_pt[(pid_of.get(s.participant_id), s.timepoint)] = s
+    plan: list[tuple[_Row, VideoInfo, str]] = []
+    for r in rows:
+        if r.video is None:
+            continue
+        res = media.get(r.video)
+        if isinstance(res, MediaError):
+            problems.append(Problem(str(res), row=r.number, column=col("video")))
+            continue
+        assert res is not None
+        info, sha = res
+        if sha in sha_rows and sha_rows[sha] != r.number:
+            problems.append(Problem(f"this video is the same file as the one in row {sha_rows[sha]} (identical "
+                                    "content); each session needs its own recording.", row=r.number,
+                                    column=col("video")))
+            continue
+        sha_rows[sha] = r.number
+        current = sessions_by_pt.get((r.pid, r.timepoint))
+        other = existing_sessions.get(sha)
+        if current is not None:
+            if current.video_sha256 != sha:
+                problems.append(Problem(f"participant {r.pid!r} at {r.timepoint!r} is already in the project with a "
+                                        "different video. If the video was replaced, relink it in the window; "
+                                        "otherwise fix the roster.", row=r.number, column=col("video")))
+            continue
+        if other is not None:
+            problems.append(Problem(f"this video is already in the project as session {other.blinded_code} "
+                                    "(same content); each session needs its own recording.", row=r.number,
+                                    column=col("video")))
+            continue
+        plan.append((r, info, sha))
+
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+        raise InputFileError(str(path), problems)
+
+    report.sessions_unchanged = sum(1 for r in rows if (r.pid, r.timepoint) in sessions_by_pt)
+    new_pids = {r.pid for r, _, _ in plan if r.pid not in existing_participants}
+    report.participants_added = len(new_pids)
+    report.sessions_added = len(plan)
+    if dry_run or not plan:
+        return report
+
+    with project.bulk(origin=f"roster:{path.name}") as w:
+        if new_timepoints:
+            w.execute(SetSetting(key="timepoints", value=known_tps))
+        taken = w.existing_codes()
+        ids: dict[str, int] = {p.external_id: int(p.id) for p in existing_participants.values()}
+        for r, info, sha in plan:
+            if r.pid not in ids:
+                extra = {k: v for rr, _, _ in plan if rr.pid == r.pid for k, v in rr.extra.items()}
+                ids[r.pid] = w.add_participant(r.pid, r.arm, r.site, r.age, r.sex, extra)
+            w.add_session(ids[r.pid], r.timepoint, new_blinded_code(taken), video_path=str(r.video),
+                          video_sha256=sha, duration_ms=info.duration_ms, fps=info.fps,
+                          frame_count=info.frame_count, date_of_visit=r.date, age_months=r.age)
+    return report
