@@ -22,6 +22,7 @@ raises :class:`ValueError` naming the offending event.
 
 from __future__ import annotations
 
+import collections.abc as _abc
 import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
@@ -133,7 +134,7 @@ class BoundaryAgreement:
 # event parsing
 # --------------------------------------------------------------------------- #
 def _field(ev: Any, name: str, pos: int) -> Any:
-    if isinstance(ev, Mapping):
+    if isinstance(ev, _abc.Mapping):
         if name in ev:
             return ev[name]
         raise KeyError(name)
@@ -147,21 +148,25 @@ def _parse(events: Iterable[Any], who: str) -> list[tuple[Any, float, float | No
     if events is None:
         raise ValueError(f"{who}: events are required (use an empty list for none)")
     out: list[tuple[Any, float, float | None]] = []
+    isfinite = math.isfinite
     for i, ev in enumerate(events):
-        try:
-            code = _field(ev, "code", 0)
-            onset = _field(ev, "onset_s", 1)
-            offset = _field(ev, "offset_s", 2)
-        except (KeyError, AttributeError, IndexError, TypeError):
-            raise ValueError(
-                f"{who}, event {i}: expected (code, onset_s, offset_s), got {ev!r}"
-            ) from None
+        if type(ev) is tuple and len(ev) == 3:  # fast path for the common case
+            code, onset, offset = ev
+        else:
+            try:
+                code = _field(ev, "code", 0)
+                onset = _field(ev, "onset_s", 1)
+                offset = _field(ev, "offset_s", 2)
+            except (KeyError, AttributeError, IndexError, TypeError):
+                raise ValueError(
+                    f"{who}, event {i}: expected (code, onset_s, offset_s), got {ev!r}"
+                ) from None
         try:
             on = float(onset)
             off = None if offset is None else float(offset)
         except (TypeError, ValueError):
             raise ValueError(f"{who}, event {i} ({code!r}): times must be numbers, got {ev!r}") from None
-        if not math.isfinite(on) or (off is not None and not math.isfinite(off)):
+        if not isfinite(on) or (off is not None and not isfinite(off)):
             raise ValueError(f"{who}, event {i} ({code!r} at {onset!r}): times must be finite")
         if off is not None and off < on:
             raise ValueError(
