@@ -1,0 +1,39 @@
+"""``ssp-coder demo``: build a small synthetic trial and open it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ssp_coder.cli.cmd_gui import display_available
+from ssp_coder.cli.common import TerminalProgress
+from ssp_coder.demo import build_demo
+from ssp_coder.demo.summary import project_summary
+from ssp_coder.store.project import Project
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="build a small synthetic trial (48 sessions) and open it")
+    p.add_argument("--no-gui", action="store_true", help="print a summary instead of opening the window")
+    p.add_argument("--dir", help="folder for the demo (default: a new temporary folder); reused if it has one")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    result = build_demo(args.dir, seed=args.seed, progress=TerminalProgress("Making demo videos"))
+    verb = "Reusing" if result.reused else f"Built in {result.seconds:.1f} s:"
+    print(f"{verb} demo project {result.project_path}")
+    show_window = not args.no_gui
+    if show_window and not display_available():
+        print("No display is available here, so the window cannot open; here is the project summary instead.",
+              file=sys.stderr)
+        show_window = False
+    if not show_window:
+        with Project.open(result.project_path, read_only=True, backups=False) as project:
+            print(project_summary(project))
+        print(f"\nOpen it in the coding window with: ssp-coder gui {result.project_path}")
+        return 0
+    from ssp_coder.gui.app import run  # Qt only when a window is wanted
+
+    return run(str(result.project_path))

@@ -1,0 +1,184 @@
+"""Build the demo trial: 24 participants x pre/post, synthetic videos, three coders, codings.
+
+Deterministic for a given seed (apart from the random blinded codes and the
+project id, which are drawn the way a real project draws them).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ssp_coder.assignments import assign
+from ssp_coder.demo.codings import coding_commands
+from ssp_coder.demo.truth import draw_truth, perceive
+from ssp_coder.domain.commands import AddCoder, CreateCoding
+from ssp_coder.domain.scheme import Scheme, load_builtin_scheme, scheme_from_dict
+from ssp_coder.media import make_ssp_video, ssp_episode_plan
+from ssp_coder.roster import import_roster
+from ssp_coder.store.project import Project
+
+PROJECT_NAME = "demo.sspc"
+CODERS = (("Ana Alvarez", "coder"), ("Ben Okafor", "coder"), ("Chloe Martin", "coder"),
+          ("Dana Lead", "coordinator"), ("Eve Trainer", "trainer"))
+ARMS = ("ABC", "DEF")          # intervention and active control, as in Bernard et al. (2012)
+INTERVENTION = "ABC"
+SITES = ("Newark", "Wilmington")
+FPS = 25
+Progress = Callable[[float, float, str], None]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    folder: Path
+    project_path: Path
+    sessions: int
+    seconds: float
+    reused: bool
+
+
+def demo_scheme(episode_seconds: float = 2.0) -> Scheme:
+    """The infant scheme with its clock compressed to match the short demo videos.
+
+    Every time-based setting (nominal episode lengths, frequency interval,
+    proration target) is scaled by the same factor, so the demo's scores and
+    warnings behave as they would on a real 21-minute recording.
+    """
+    base = load_builtin_scheme()
+    raw = dict(base.raw)
+    factor = episode_seconds / 180.0
+    raw["id"] = base.id + "-demo"
+    raw["name"] = base.name + " — demo timing"
+    raw["description"] = (f"Demo copy of {base.id}: the synthetic videos compress each 3-minute episode to "
+                          f"{episode_seconds:g} s, so every time-based setting is scaled by {factor:.5f}.")
+    raw["episodes"] = [dict(ep, nominal_s=round(ep["nominal_s"] * factor, 4)) for ep in raw["episodes"]]
+    settings = dict(raw.get("settings", {}))
+    settings["interval_s"] = round(15 * factor, 5)
+    settings["prorate_to_s"] = round(180 * factor, 5)
+    raw["settings"] = settings
+    return scheme_from_dict(raw, origin="demo scheme")
+
+
+def _make_video(args: tuple[str, float, int]) -> str:
+    path, episode_seconds, seed = args
+    make_ssp_video(path, episode_seconds=episode_seconds, fps=FPS, seed=seed)
+    return path
+
+
+def _write_videos(jobs: list[tuple[str, float, int]], workers: int, progress: Progress | None) -> None:
+    done = 0
+    if workers > 1:
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for _ in pool.map(_make_video, jobs):
+                    done += 1
+                    if progress:
+                        progress(done, len(jobs), "videos")
+            return
+        except (OSError, RuntimeError):  # no process pool on this platform: do it here
+            pass
+    for job in jobs[done:]:
+        _make_video(job)
+        done += 1
+        if progress:
+            progress(done, len(jobs), "videos")
+
+
+def build_demo(folder: str | Path | None = None, *, seed: int = 7, participants: int = 24,
+               episode_seconds: float = 2.0, workers: int = 2, progress: Progress | None = None) -> DemoResult:
+    """Build (or reuse) the demo project in ``folder`` (a new temporary folder by default)."""
+    start = time.perf_counter()
+    folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="ssp-coder-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    project_path = folder / PROJECT_NAME
+    if project_path.exists():
+        with Project.open(project_path, read_only=True, backups=False) as p:
+            n = p.counts()["sessions"]
+        return DemoResult(folder, project_path, n, time.perf_counter() - start, True)
+
+    rng = random.Random(seed)
+    video_dir = folder / "videos"
+    video_dir.mkdir(exist_ok=True)
+    rows, jobs = [], []
+    for i in range(participants):
+        pid = f"P{i + 1:03d}"
+        arm = ARMS[i % 2]
+        site = SITES[(i // 2) % 2]
+        sex = rng.choice(["F", "M"])
+        age = round(rng.uniform(11.5, 24), 1)
+        for t, tp in enumerate(("pre", "post")):
+            name = f"{pid}_{tp}.mp4"
+            jobs.append((str(video_dir / name), episode_seconds, seed * 1000 + i * 2 + t))
+            rows.append({"participant_id": pid, "timepoint": tp, "arm": arm, "video": f"videos/{name}",
+                         "site": site, "age_months": f"{age + 6 * t:.1f}", "sex": sex,
+                         "date_of_visit": f"2025-{1 + (i % 6) + 6 * t:02d}-{1 + i % 27:02d}"})
+    _write_videos(jobs, workers, progress)
+    roster = folder / "roster.csv"
+    with open(roster, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    scheme = demo_scheme(episode_seconds)
+    with Project.create(project_path, name="Demo trial (synthetic)", scheme=scheme, actor="demo") as project:
+        import_roster(project, roster)
+        project.execute_many([AddCoder(name, role) for name, role in CODERS])
+        _code_everything(project, rng, episode_seconds)
+        n = project.counts()["sessions"]
+    return DemoResult(folder, project_path, n, time.perf_counter() - start, False)
+
+
+def _code_everything(project: Project, rng: random.Random, episode_seconds: float) -> None:
+    scheme = project.scheme
+    coders = [n for n, role in CODERS if role == "coder"]
+    assign(project, coders, purpose="primary", seed=rng.randint(0, 10**6))
+    participants = {p.id: p for p in project.participants()}
+    sessions = project.sessions()
+    plan = ssp_episode_plan(episode_seconds, FPS)
+    frame_ms = 1000 / FPS
+
+    # 25 % double-coded, stratified by arm x timepoint (3 of the 12 sessions in each stratum)
+    strata: dict[tuple[str, str], list] = {}
+    for s in sessions:
+        strata.setdefault((participants[s.participant_id].arm, s.timepoint), []).append(s)
+    double = {s.id for key in sorted(strata) for s in rng.sample(strata[key], max(1, round(len(strata[key]) / 4)))}
+    coder_ids = {c.name: int(c.id) for c in project.coders()}
+    primary_of = {int(c.session_id): c for c in project.codings(purpose="primary")}
+    reliability_cmds = []
+    for s in sessions:
+        if s.id in double:
+            primary_coder = next(n for n, i in coder_ids.items() if i == int(primary_of[int(s.id)].coder_id))
+            others = [c for c in coders if c != primary_coder]
+            reliability_cmds.append(CreateCoding(int(s.id), coder_ids[others[int(s.id) % 2]], "reliability"))
+    project.execute_many(reliability_cmds, actor="Dana Lead")
+
+    drafts = set(rng.sample([s.id for s in sessions if s.id not in double], 3))
+    consensus_left_open = False
+    with project.bulk(actor="demo") as w:
+        for s in sessions:
+            p = participants[s.participant_id]
+            truth = draw_truth(rng, p.arm == INTERVENTION, s.timepoint)
+            views = {}
+            for coding in project.codings(session_id=int(s.id)):
+                coder = next(n for n, i in coder_ids.items() if i == int(coding.coder_id))
+                seen = perceive(rng, truth, accuracy=0.85)
+                views[coding.purpose] = seen
+                for cmd in coding_commands(int(coding.id), scheme, plan, seen, rng, frame_ms=frame_ms,
+                                           jitter_frames=1 if coding.purpose == "reliability" else 0,
+                                           complete=s.id not in drafts):
+                    w.execute(cmd)
+                del coder
+            if "reliability" in views and views["reliability"].classification != views["primary"].classification:
+                if not consensus_left_open:
+                    consensus_left_open = True  # one disagreement waits for the user to conference
+                    continue
+                applied = w.execute(CreateCoding(int(s.id), coder_ids["Dana Lead"], "consensus"))
+                cid = int(applied.inverse.coding_id)
+                for cmd in coding_commands(cid, scheme, plan, truth, rng, frame_ms=frame_ms):
+                    w.execute(cmd)
