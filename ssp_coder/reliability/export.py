@@ -1,0 +1,89 @@
+"""Writing reliability reports to xlsx (and figures next to them), atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ssp_coder.atomic import WriteError, atomic_path
+from ssp_coder.reliability.report import ReliabilityReport
+
+
+def _sheet(name: str) -> str:
+    # Excel limits sheet names to 31 characters and forbids a few symbols.
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, "_")
+    return name[:31]
+
+
+def _about(report: ReliabilityReport) -> pd.DataFrame:
+    rows = [("project", report.project), ("generated", report.generated_at), ("complete pairs", report.n_pairs),
+            ("pending pairs", len(report.pending)),
+            ("kappa bands", "Landis & Koch (1977) labels: a convention for describing kappa, not a test"),
+            ("icc_a1", "ICC(2,1): two-way random, absolute agreement, single rater"),
+            ("icc_c1", "ICC(3,1): two-way mixed, consistency, single rater"),
+            ("percent agreement CI", "Wilson score interval")]
+    rows += [(f"setting {k}", str(v)) for k, v in report.settings.items()]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def write_report_xlsx(report: ReliabilityReport, path: str | Path) -> Path:
+    """Sheets: about, overall, by_pair, confusion_<variable>, timed, drift, pending, pairs."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise WriteError(f"{path}: the reliability report is written as an Excel file; give a name ending in .xlsx.")
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            _about(report).to_excel(xl, sheet_name="about", index=False)
+            report.overall.to_excel(xl, sheet_name="overall", index=False)
+            report.by_pair.to_excel(xl, sheet_name="by_pair", index=False)
+            for var, table in report.confusion.items():
+                t = table.copy()
+                t.index = [f"primary {v}" for v in t.index]
+                t.columns = [f"reliability {v}" for v in t.columns]
+                t.to_excel(xl, sheet_name=_sheet(f"confusion_{var}"))
+            report.timed.to_excel(xl, sheet_name="timed", index=False)
+            report.drift.to_excel(xl, sheet_name="drift", index=False)
+            report.pending.to_excel(xl, sheet_name="pending", index=False)
+            report.pairs.to_excel(xl, sheet_name="pairs", index=False)
+            for ws in xl.book.worksheets:
+                ws.freeze_panes = "B2"
+                for col in ws.columns:
+                    width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
+                    ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 40)
+    return path
+
+
+def write_figures(report: ReliabilityReport, folder: str | Path, formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
+    from ssp_coder.reliability.drift import save_figure
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise WriteError(f"Cannot write figures to {folder}: the folder does not exist.")
+    fig = report.drift_figure()
+    return [save_figure(fig, folder / f"reliability_drift.{fmt}") for fmt in formats]
+
+
+def summary_lines(report: ReliabilityReport) -> list[str]:
+    """A terminal summary of the overall table."""
+    out = [f"Reliability of {report.project}: {report.n_pairs} complete pair(s), {len(report.pending)} pending."]
+    if not report.n_pairs:
+        return out
+    out.append(f"{'variable':<22}{'n':>4}  {'agree':>6}  {'kappa / ICC(2,1)':<28} band (Landis-Koch convention)")
+
+    def f(x: Any, pct: bool = False) -> str:
+        if x is None or pd.isna(x):
+            return "  -"
+        return f"{x * 100:5.1f}%" if pct else f"{x:.2f}"
+
+    for _, r in report.overall.iterrows():
+        if r["kind"] == "categorical":
+            coef = f"k={f(r['kappa'])} [{f(r['kappa_ci_low'])}, {f(r['kappa_ci_high'])}]"
+        else:
+            coef = f"ICC={f(r['icc_a1'])} [{f(r['icc_a1_ci_low'])}, {f(r['icc_a1_ci_high'])}]"
+            if not pd.isna(r["weighted_kappa"]):
+                coef += f" wk={f(r['weighted_kappa'])}"
+        out.append(f"{r['variable']:<22}{int(r['n']):>4}  {f(r['percent_agreement'], True):>6}  {coef:<28} {r['band']}")
+    return out
