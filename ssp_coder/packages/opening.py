@@ -1,0 +1,230 @@
+"""Open a coder package for coding, and write the coder's work back into one file to return.
+
+Opening ``NAME.sspkg`` extracts its coding file (and its videos, if it has
+any) into the work folder ``NAME.sspkg.work/`` beside it, once. The coder
+then codes in that coding file, which is an ordinary project file: every
+change is on disk (WAL, synchronous FULL) when the command returns, so a
+crash or a kill never loses committed work, and reopening the package
+continues where the coder stopped. ``write_return`` (also run on ``close``)
+writes ``NAME-returned.sspkg``: one small file, written atomically, that the
+coder sends back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Iterable
+
+from ssp_coder.atomic import atomic_path, atomic_write_text
+from ssp_coder.domain.model import Session
+from ssp_coder.media.errors import MediaError
+from ssp_coder.media.hashing import sha256_file
+from ssp_coder.packages.manifest import (
+    CODING_NAME, MANIFEST_NAME, PackageError, PackageFile, Progress, add_bytes, add_file, make_manifest,
+    read_package, report,
+)
+from ssp_coder.store.package_sql import compact_copy
+from ssp_coder.store.project import Project
+from ssp_coder.store.uow import now_iso
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".mts", ".mpg", ".mpeg", ".wmv", ".webm")
+RELINKS_NAME = "videos.json"
+
+
+def work_folder(package_path: Path) -> Path:
+    return package_path.with_name(package_path.name + ".work")
+
+
+def returned_path(package: PackageFile) -> Path:
+    """Where the coder's work goes: the returned package itself when reopening one, else ``NAME-returned.sspkg``."""
+    if package.manifest.get("state") == "returned":
+        return package.path
+    return package.path.with_name(f"{package.path.stem}-returned{package.path.suffix}")
+
+
+class OpenedPackage:
+    """A package opened for coding: ``project`` is writable and holds only this coder's blinded work."""
+
+    def __init__(self, package: PackageFile, work_dir: Path, project: Project):
+        self.package = package
+        self.path = package.path
+        self.work_dir = work_dir
+        self.project = project
+        self.coder: str = package.coder
+        self.package_id: str = package.package_id
+        self._sessions = {s["code"]: s for s in package.issued["sessions"]}
+        self._relinks: dict[str, str] = self._load_relinks()
+
+    # -- videos -----------------------------------------------------------------------
+    def _load_relinks(self) -> dict[str, str]:
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads((self.work_dir / RELINKS_NAME).read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                return {str(k): str(v) for k, v in data.items()}
+        return {}
+
+    def _remember(self, code: str, path: Path) -> None:
+        self._relinks[code] = str(path.resolve())
+        atomic_write_text(self.work_dir / RELINKS_NAME, json.dumps(self._relinks, indent=2, sort_keys=True))
+
+    def video_for(self, session: Session | str) -> Path | None:
+        """The video to play for a session: in the package, next to it, or found earlier by SHA-256."""
+        code = session if isinstance(session, str) else session.blinded_code
+        info = self._sessions.get(code)
+        if info is None:
+            return None
+        if info.get("video"):
+            inside = self.work_dir / info["video"]
+            if inside.is_file():
+                return inside
+        known = self._relinks.get(code)
+        if known and Path(known).is_file():
+            return Path(known)
+        for candidate in sorted(self.path.parent.glob(f"{glob_escape(code)}.*")):
+            if candidate.suffix.lower() in VIDEO_SUFFIXES and self._matches(candidate, info):
+                self._remember(code, candidate)
+                return candidate
+        return None
+
+    def missing_videos(self) -> list[str]:
+        return [code for code in self._sessions if self.video_for(code) is None]
+
+    @staticmethod
+    def _matches(path: Path, info: dict) -> bool:
+        return not info.get("sha256") or sha256_file(path) == info["sha256"]
+
+    def relink(self, folder: str | Path, progress: Progress | None = None) -> dict[str, Path]:
+        """Find missing videos in ``folder`` (and below) by SHA-256, whatever their names; remember them."""
+        wanted = {info["sha256"]: code for code, info in self._sessions.items()
+                  if info.get("sha256") and self.video_for(code) is None}
+        found: dict[str, Path] = {}
+        if not wanted:
+            return found
+        candidates = [p for p in sorted(Path(folder).rglob("*")) if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES]
+        for i, path in enumerate(candidates):
+            report(progress, i, len(candidates), path.name)
+            try:
+                sha = sha256_file(path)
+            except (MediaError, OSError):  # one unreadable file must not stop the search
+                continue
+            code = wanted.pop(sha, None)
+            if code is not None:
+                self._remember(code, path)
+                found[code] = path
+                if not wanted:
+                    break
+        report(progress, len(candidates), len(candidates), "")
+        return found
+
+    # -- returning the work ---------------------------------------------------------------
+    def write_return(self, out_path: str | Path | None = None) -> Path:
+        """Write the coder's work into one package file to send back (atomic; small: no videos)."""
+        target = Path(out_path) if out_path else returned_path(self.package)
+        with tempfile.TemporaryDirectory(prefix="sspkg-") as tmp:
+            snapshot = Path(tmp) / CODING_NAME
+            compact_copy(self.project.path, snapshot)
+            with atomic_path(target) as zpath:
+                with zipfile.ZipFile(zpath, "w", allowZip64=True) as zf:
+                    sha, size = add_file(zf, CODING_NAME, snapshot, compress=True)
+                    files = {CODING_NAME: {"sha256": sha, "size": size}}
+                    m = self.package.manifest
+                    manifest = make_manifest(m["issued"], m["issued_hmac"], files, state="returned",
+                                             written_at=now_iso())
+                    add_bytes(zf, MANIFEST_NAME, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+        return target
+
+    def close(self, *, write_return: bool = True) -> Path | None:
+        """Close the coding file; by default first write the returned package, so it is always current."""
+        out = None
+        try:
+            if write_return:
+                out = self.write_return()
+        finally:
+            self.project.close()
+        return out
+
+    def __enter__(self) -> "OpenedPackage":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(write_return=exc[0] is None)
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def open_package(path: str | Path, *, video_dirs: Iterable[str | Path] = (), progress: Progress | None = None,
+                 work_dir: str | Path | None = None) -> OpenedPackage:
+    """Open a package for coding (extracting it on first use); see the module docstring."""
+    path = Path(path)
+    package = read_package(path, verify_members=False)
+    work = Path(work_dir) if work_dir else work_folder(path)
+    try:
+        work.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise PackageError(f"Cannot make the work folder {work} ({exc.strerror}). Copy the package into a folder "
+                           "you can write to (for example your Documents) and open it there.") from None
+    coding = work / CODING_NAME
+    if coding.exists():
+        _check_work_file(coding, package)
+    else:
+        _extract(package, CODING_NAME, coding)
+    videos = package.video_members
+    total = sum(int(package.manifest["files"][m]["size"]) for m in videos.values())
+    done = 0
+    for member in videos.values():
+        target = work / member
+        size = int(package.manifest["files"][member]["size"])
+        if not (target.is_file() and target.stat().st_size == size):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _extract(package, member, target, progress, done, total)
+        done += size
+    if videos:
+        report(progress, total, total, "")
+    project = Project.open(coding, actor=package.coder)
+    try:
+        if project.info().get("package_id") != package.package_id:
+            raise PackageError(f"{coding} does not belong to the package {path.name}. Move the folder {work} away "
+                               "and open the package again.")
+        opened = OpenedPackage(package, work, project)
+        for folder in video_dirs:
+            opened.relink(folder)
+    except BaseException:
+        project.close()
+        raise
+    return opened
+
+
+def _extract(package: PackageFile, member: str, target: Path, progress: Progress | None = None, done: int = 0,
+             total: int = 0) -> None:
+    part = target.with_name(f".{target.name}.part")
+    try:
+        package.extract(member, part, progress, done, total)
+        with open(part, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(part, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
+
+
+def _check_work_file(coding: Path, package: PackageFile) -> None:
+    import sqlite3
+    try:
+        conn = sqlite3.connect(f"file:{coding.as_posix()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM project_info WHERE key = 'package_id'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise PackageError(f"The coding file {coding} cannot be read ({exc}).") from None
+    if not row or row[0] != package.package_id:
+        raise PackageError(f"The work folder {coding.parent} holds the work of another package. Move it away, or "
+                           f"open the package it belongs to; {package.path.name} was not opened.")
