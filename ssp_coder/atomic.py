@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
@@ -34,6 +35,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _read_only(path: Path) -> bool:
+    # Mode bits as well as access(): an administrator account can write anything,
+    # but a file the user marked read-only must still not be replaced.
+    return not os.access(path, os.W_OK) or not (path.stat().st_mode & stat.S_IWUSR)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path; on success it replaces ``target`` atomically.
@@ -45,7 +52,7 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise WriteError(f"Cannot write {target}: the folder {folder} does not exist.")
-    if target.exists() and not os.access(target, os.W_OK):
+    if target.exists() and _read_only(target):
         raise WriteError(f"Cannot write {target}: the file is read-only. Choose another name or make it writable.")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=(suffix or target.suffix) + ".tmp", dir=folder)
     os.close(fd)

@@ -327,7 +327,11 @@ class SetEpisodeFlag(Command):
             raise DomainError(f"Say why episode {self.episode} was {self.flag} (a reason is required).")
         old = uow.boundary(cid, self.episode) or EpisodeBoundary(self.episode)
         reason = self.reason if self.flag is not None else None
-        uow.put_boundary(cid, dataclasses.replace(old, flag=self.flag, reason=reason))
+        new = dataclasses.replace(old, flag=self.flag, reason=reason)
+        if new.onset_ms is None and new.offset_ms is None and new.flag is None:
+            uow.delete_boundary(cid, self.episode)
+        else:
+            uow.put_boundary(cid, new)
         return SetEpisodeFlag(self.coding_id, self.episode, old.flag, old.reason)
 
 
