@@ -1,0 +1,367 @@
+"""Scoring many codings at once: numpy over all events together.
+
+Computes exactly what ``single.score_state`` computes (a test checks that
+the two agree), with sorted-key searches instead of per-coding loops:
+windows are keyed ``row * BIG + onset`` so one ``searchsorted`` places every
+event of every coding in its episode. Codings whose boundaries overlap or run
+out of order (which the checks flag anyway) are handed to the per-coding
+function, so the answer never depends on which path ran.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ssp_coder.domain.scheme import Scheme
+from ssp_coder.scoring import checks as C
+from ssp_coder.scoring.catalogue import approach_enabled, cry_enabled, variable_columns
+from ssp_coder.scoring.settings import scoring_settings
+from ssp_coder.store.readmodels import CodingFrames
+
+BIG = np.int64(1) << np.int64(40)   # > any time in ms; row * BIG + t stays in int64 for 8 million rows
+
+
+def _rows(index: pd.Index, ids: pd.Series) -> np.ndarray:
+    return index.get_indexer(ids.to_numpy(np.int64)) if len(ids) else np.zeros(0, np.int64)
+
+
+def _num(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").to_numpy(np.float64)
+
+
+class _Warnings:
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, rows: np.ndarray, code: str, texts: list[str], sub: Any = 0, sub_s: Any = "") -> None:
+        if len(rows) == 0:
+            return
+        self.parts.append(pd.DataFrame({"r": rows, "rank": C.RANK[code], "sub": sub, "sub_s": sub_s,
+                                        "text": [f"{code}: {t}" for t in texts]}))
+
+    def joined(self, n: int) -> np.ndarray:
+        out = np.full(n, "", dtype=object)
+        if not self.parts:
+            return out
+        df = pd.concat(self.parts, ignore_index=True).sort_values(["r", "rank", "sub", "sub_s"], kind="stable")
+        joined = df.groupby("r", sort=True)["text"].agg("; ".join)
+        out[joined.index.to_numpy()] = joined.to_numpy()
+        return out
+
+
+def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, Any] | None = None,
+                 video_durations: Mapping[int, int | None] | None = None) -> pd.DataFrame:
+    """Variables for every coding in ``frames.codings`` (same row order), identifiers not included."""
+    s = scoring_settings(scheme, settings)
+    cod = frames.codings
+    ids = cod["coding_id"].to_numpy(np.int64)
+    index = pd.Index(ids)
+    n_rows, n_ep = len(ids), len(scheme.episodes)
+    eps = np.array(scheme.episode_numbers)
+    out: dict[str, Any] = {}
+    warn = _Warnings()
+
+    # -- classification -----------------------------------------------------------------------
+    res = frames.results
+    rr = _rows(index, res["coding_id"])
+    ok = rr >= 0
+    cls = np.full(n_rows, None, dtype=object)
+    forced = np.full(n_rows, None, dtype=object)
+    d = np.full(n_rows, np.nan)
+    cls[rr[ok]] = res["classification"].to_numpy(object)[ok]
+    forced[rr[ok]] = res["forced_secondary"].to_numpy(object)[ok]
+    d[rr[ok]] = _num(res["d_rating"])[ok]
+    cls = np.where(pd.isna(cls), None, cls)
+    forced = np.where(pd.isna(forced), None, forced)
+    gmap = {c.code: c.group for c in scheme.classifications}
+    group = np.array([gmap.get(c) if c is not None else None for c in cls], dtype=object)
+    abcd = group.copy()
+    for g, key, own in (("CC", "cc_handling", "CC"), ("U", "unclassifiable_handling", "U")):
+        h = s[key]
+        abcd[group == g] = None if h == "missing" else h
+    fgroup = np.array([gmap.get(f) if f is not None else None for f in forced], dtype=object)
+    abc_forced = np.where(group == "D", fgroup, np.where(np.isin(group, ["CC", "U"]), None, group))
+    shown = np.array([f"{c}/{f}" if c and f else c for c, f in zip(cls, forced)], dtype=object)
+    has_abcd = np.array([a is not None for a in abcd])
+    has_group = np.array([g is not None for g in group])
+    cutoff = float(s["d_cutoff"])
+    out.update({
+        "classification": shown, "abcd": abcd, "abcd_subgroup": cls, "forced_secondary": forced,
+        "abc_forced": abc_forced,
+        "secure": np.where(has_abcd, (abcd == "B").astype(float), np.nan),
+        "disorganized": np.where(has_abcd, (abcd == "D").astype(float), np.nan),
+        "cc": np.where(has_group, (group == "CC").astype(float), np.nan),
+        "d_rating": d, "d_high": np.where(np.isnan(d), np.nan, (d >= cutoff).astype(float)),
+    })
+    rated = ~np.isnan(d) & has_group
+    m = rated & (d >= cutoff) & (abcd != "D")
+    warn.add(np.flatnonzero(m), "d_high_not_d", [C.msg_d_high_not_d(d[i], cutoff, cls[i]) for i in np.flatnonzero(m)])
+    m = rated & (group == "D") & (d < cutoff)
+    warn.add(np.flatnonzero(m), "d_low_but_d", [C.msg_d_low_but_d(d[i], cutoff) for i in np.flatnonzero(m)])
+    needs = {c.code for c in scheme.classifications if c.requires_forced_secondary}
+    m = np.array([c in needs for c in cls], dtype=bool) & np.array([f is None for f in forced], dtype=bool)
+    warn.add(np.flatnonzero(m), "d_no_forced", [C.MSG_D_NO_FORCED] * int(m.sum()))
+
+    # -- boundaries ----------------------------------------------------------------------------
+    on = np.full((n_rows, n_ep), np.nan)
+    off = np.full((n_rows, n_ep), np.nan)
+    flag = np.full((n_rows, n_ep), None, dtype=object)
+    b = frames.boundaries
+    br = _rows(index, b["coding_id"])
+    be = b["episode"].to_numpy(np.int64) - 1 if len(b) else np.zeros(0, np.int64)
+    keep = (br >= 0) & (be >= 0) & (be < n_ep)
+    on[br[keep], be[keep]] = _num(b["onset_ms"])[keep]
+    off[br[keep], be[keep]] = _num(b["offset_ms"])[keep]
+    flag[br[keep], be[keep]] = b["flag"].to_numpy(object)[keep]
+    flag = np.where(pd.isna(flag), None, flag)
+    valid = ~np.isnan(on) & ~np.isnan(off)
+    irregular = np.zeros(n_rows, bool)
+    prev_off = np.full(n_rows, -np.inf)
+    for c in range(n_ep):
+        v = valid[:, c]
+        irregular |= v & ((on[:, c] < prev_off) | (off[:, c] <= on[:, c]))
+        prev_off = np.where(v, off[:, c], prev_off)
+    dur = off - on
+    for c, n in enumerate(eps):
+        out[f"episode_{n}_s"] = np.where(valid[:, c], dur[:, c] / 1000, np.nan)
+        out[f"curtailed_e{n}"] = (flag[:, c] == "curtailed").astype(np.int64)
+        out[f"extended_e{n}"] = (flag[:, c] == "extended").astype(np.int64)
+    for c in range(1, n_ep):
+        both = ~np.isnan(on[:, c]) & ~np.isnan(on[:, c - 1])
+        order = both & (on[:, c] < on[:, c - 1])
+        overlap = both & ~order & ~np.isnan(off[:, c - 1]) & (on[:, c] < off[:, c - 1])
+        n, p = int(eps[c]), int(eps[c - 1])
+        rows = np.flatnonzero(order)
+        warn.add(rows, "boundary_order", [C.msg_boundary_order(n, p)] * len(rows), n)
+        rows = np.flatnonzero(overlap)
+        warn.add(rows, "boundary_overlap", [C.msg_boundary_overlap(n, p, on[i, c], off[i, c - 1]) for i in rows], n)
+    tol = float(s["episode_length_tolerance"])
+    video = np.full(n_rows, np.nan)
+    if video_durations:
+        video = pd.to_numeric(cod["session_id"].map(video_durations), errors="coerce").to_numpy(np.float64)
+    for c, ep in enumerate(scheme.episodes):
+        length = dur[:, c] / 1000
+        bad = valid[:, c] & np.array([f is None for f in flag[:, c]], bool) & \
+            (np.abs(length - ep.nominal_s) > tol * ep.nominal_s)
+        rows = np.flatnonzero(bad)
+        warn.add(rows, "episode_length", [C.msg_episode_length(ep.number, length[i], ep.nominal_s) for i in rows],
+                 ep.number)
+        rows = np.flatnonzero(~np.isnan(off[:, c]) & ~np.isnan(video) & (off[:, c] > video))
+        warn.add(rows, "boundary_after_video", [C.msg_after_video(ep.number)] * len(rows), ep.number)
+
+    # -- scored span, D marks ------------------------------------------------------------------
+    start = np.where(np.isnan(on[:, 0]), -np.inf, on[:, 0])
+    end = np.where(np.isnan(off[:, -1]), np.inf, off[:, -1])
+    mk = frames.d_indices
+    mr = _rows(index, mk["coding_id"])
+    mt = _num(mk["time_ms"]) if len(mk) else np.zeros(0)
+    mkeep = mr >= 0
+    mr, mt = mr[mkeep], mt[mkeep]
+    mg = pd.Categorical(mk["group"].to_numpy(object)[mkeep], categories=list(scheme.d_groups)).codes
+    inside = (mt >= start[mr]) & (mt < end[mr])
+    out["d_index_count"] = np.bincount(mr[inside], minlength=n_rows)
+    n_g = len(scheme.d_groups)
+    sel = inside & (mg >= 0)
+    per_group = np.bincount(mr[sel] * n_g + mg[sel], minlength=n_rows * n_g).reshape(n_rows, n_g)
+    for j, g in enumerate(scheme.d_groups):
+        out[f"d_index_{g}"] = per_group[:, j]
+
+    # -- scales ----------------------------------------------------------------------------------
+    cells = scheme.scale_cells()
+    cols = [sc.column(ep, pa) for sc, ep, pa in cells]
+    cidx = {c: j for j, c in enumerate(cols)}
+    wide = np.full((n_rows, len(cols)), np.nan)
+    sc_df = frames.scales
+    sr = _rows(index, sc_df["coding_id"])
+    if len(sc_df):
+        names = (sc_df["scale"].astype(str) + "_e" + sc_df["episode"].astype(str) + "_" + sc_df["partner"].astype(str))
+        names = names.to_numpy(object)
+        sj = np.array([cidx.get(x, -1) for x in names], dtype=np.int64)
+        sv = _num(sc_df["value"])
+        k = (sr >= 0) & (sj >= 0)
+        wide[sr[k], sj[k]] = sv[k]
+        nr = (sr >= 0) & (sj < 0)
+        warn.add(sr[nr], "scale_not_rated", [C.msg_scale_not_rated(c, v) for c, v in zip(names[nr], sv[nr])], 0,
+                 names[nr])
+    for j, (sc, ep, pa) in enumerate(cells):
+        v = wide[:, j]
+        steps = (v - sc.min) / sc.step
+        bad = ~np.isnan(v) & ((v < sc.min) | (v > sc.max) | (np.abs(steps - np.round(steps)) >= 1e-9))
+        rows = np.flatnonzero(bad)
+        warn.add(rows, "scale_out_of_range",
+                 [C.msg_scale_out_of_range(cols[j], v[i], sc.min, sc.max, sc.step) for i in rows], j)
+        if (ep, pa) in sc.required:
+            rows = np.flatnonzero(np.isnan(v))
+            warn.add(rows, "scale_missing", [C.msg_scale_missing(cols[j])] * len(rows), j)
+        out[cols[j]] = v
+    for name, comp in (s.get("composites") or {}).items():
+        block = wide[:, [cidx[f"{comp['scale']}_e{c[0]}_{c[1]}"] for c in comp["cells"]]]
+        op = comp.get("op", "mean")
+        val = {"mean": lambda x: x.sum(axis=1) / x.shape[1], "sum": lambda x: x.sum(axis=1),
+               "max": lambda x: x.max(axis=1), "min": lambda x: x.min(axis=1)}[op](block)
+        out[name] = np.where(np.isnan(block).any(axis=1), np.nan, val)
+    hs, rcells, high = s["heuristic_scales"], s["reunion_cells"], float(s["profile_high"])
+
+    def rmean(scale: str) -> np.ndarray:
+        js = [cidx.get(f"{scale}_e{int(c[0])}_{c[1]}") for c in rcells]
+        if not js or any(j is None for j in js):
+            return np.full(n_rows, np.nan)
+        acc = np.zeros(n_rows)
+        for j in js:  # summed in order, like the per-coding path
+            acc = acc + wide[:, j]
+        return acc / len(js)
+    av = rmean(hs["avoidance"])
+    rows = np.flatnonzero((group == "B") & (av >= high))
+    warn.add(rows, "profile_b_avoidance", [C.msg_profile_b(cls[i], av[i], high) for i in rows])
+    cm, rs = rmean(hs["contact"]), rmean(hs["resistance"])
+    rows = np.flatnonzero((group == "A") & (cm >= high) & (rs >= high))
+    warn.add(rows, "profile_a_contact_resistance", [C.msg_profile_a(cls[i], cm[i], rs[i], high) for i in rows])
+
+    # -- events ----------------------------------------------------------------------------------
+    _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, start, end, mr, mt, out, warn)
+
+    out["warnings"] = warn.joined(n_rows)
+    df = pd.DataFrame(out, index=range(n_rows))
+    df = df[variable_columns(scheme, s)]
+    if irregular.any():
+        from ssp_coder.scoring.single import score_state
+        sub = frames.subset(ids[irregular])
+        states = sub.states()
+        for i in np.flatnonzero(irregular):
+            cid = int(ids[i])
+            vid = (video_durations or {}).get(int(cod["session_id"].iat[i]))
+            row = score_state(states[cid], scheme, s, vid)
+            df.loc[i, list(row)] = pd.Series(row, dtype=object)
+    return df
+
+
+def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, start, end, mr, mt, out, warn) -> None:
+    n_rows, n_ep = on.shape
+    eps = np.array(scheme.episode_numbers)
+    codes = [b.code for b in scheme.behaviours]
+    n_c = len(codes)
+    ev = frames.events
+    er = _rows(index, ev["coding_id"])
+    keep = er >= 0
+    er = er[keep]
+    t_on = ev["onset_ms"].to_numpy(np.int64)[keep] if len(ev) else np.zeros(0, np.int64)
+    t_off = _num(ev["offset_ms"])[keep] if len(ev) else np.zeros(0)
+    kind = ev["kind"].to_numpy(object)[keep] if len(ev) else np.zeros(0, object)
+    code_of = pd.Categorical(ev["code"].to_numpy(object)[keep] if len(ev) else [], categories=codes).codes
+    ev_codes = ev["code"].to_numpy(object)[keep] if len(ev) else np.zeros(0, object)
+
+    # Out-of-span events and marks, and open states (every coding, same rule as the per-coding path).
+    before = np.bincount(er[t_on < start[er]], minlength=n_rows) + np.bincount(mr[mt < start[mr]], minlength=n_rows)
+    after = np.bincount(er[t_on >= end[er]], minlength=n_rows) + np.bincount(mr[mt >= end[mr]], minlength=n_rows)
+    rows = np.flatnonzero(before)
+    warn.add(rows, "events_before_start", [C.msg_before_start(int(before[i])) for i in rows])
+    rows = np.flatnonzero(after)
+    warn.add(rows, "events_after_end", [C.msg_after_end(int(after[i]), int(eps[-1])) for i in rows])
+    is_open = (kind == "state") & np.isnan(t_off)
+    if is_open.any():
+        oi = np.flatnonzero(is_open)
+        oi = oi[np.lexsort((t_on[oi], er[oi]))]
+        first_r, first_at = np.unique(er[oi], return_index=True)
+        counts = np.bincount(er[oi], minlength=n_rows)
+        warn.add(first_r, "open_state", [C.msg_open_state(int(counts[r]), ev_codes[oi[j]], t_on[oi[j]])
+                                         for r, j in zip(first_r, first_at)])
+
+    # Windows of regular codings, sorted by (row, onset).
+    wr, wc = np.nonzero(valid & ~irregular[:, None])
+    w_on = on[wr, wc].astype(np.int64)
+    w_off = off[wr, wc].astype(np.int64)
+    w_key = wr.astype(np.int64) * BIG + w_on
+    n_w = len(w_key)
+
+    def at(pos: np.ndarray) -> np.ndarray:
+        return np.clip(pos, 0, max(n_w - 1, 0))
+
+    # Counts by onset.
+    e_key = er.astype(np.int64) * BIG + t_on
+    if n_w:
+        pos = np.searchsorted(w_key, e_key, side="right") - 1
+        p = at(pos)
+        inwin = (pos >= 0) & (wr[p] == er) & (t_on < w_off[p])
+    else:
+        p = np.zeros(len(er), np.int64)
+        inwin = np.zeros(len(er), bool)
+    sel = inwin & (code_of >= 0)
+    flat = er[sel] * (n_c * n_ep) + code_of[sel] * n_ep + wc[p[sel]]
+    counts = np.bincount(flat, minlength=n_rows * n_c * n_ep).reshape(n_rows, n_c * n_ep)
+    for j, code in enumerate(codes):
+        for c, n in enumerate(eps):
+            out[f"{code}_n_e{n}"] = np.where(valid[:, c], counts[:, j * n_ep + c].astype(float), np.nan)
+
+    if approach_enabled(scheme, s):
+        a_idx = codes.index(s["approach_code"])
+        sel = inwin & (code_of == a_idx)
+        lat = np.full(n_rows * n_ep, np.inf)
+        np.minimum.at(lat, er[sel] * n_ep + wc[p[sel]], (t_on[sel] - w_on[p[sel]]).astype(float))
+        lat = lat.reshape(n_rows, n_ep)
+        for n in s["approach_episodes"]:
+            c = int(n) - 1
+            out[f"approach_latency_e{n}"] = np.where(valid[:, c] & np.isfinite(lat[:, c]), lat[:, c] / 1000, np.nan)
+
+    # Closed state events clipped to every window they overlap.
+    st = np.flatnonzero((kind == "state") & ~np.isnan(t_off) & (code_of >= 0))
+    s_r, s_on, s_off = er[st], t_on[st], t_off[st].astype(np.int64)
+    if n_w and len(st):
+        lo = np.searchsorted(w_key, s_r.astype(np.int64) * BIG + s_on, side="right") - 1
+        lp = at(lo)
+        step = (lo < 0) | (wr[lp] != s_r) | (w_off[lp] <= s_on)
+        lo = lo + step
+        hi = np.searchsorted(w_key, s_r.astype(np.int64) * BIG + s_off, side="left") - 1
+        ok = (lo < n_w) & (hi >= 0) & (wr[at(lo)] == s_r) & (wr[at(hi)] == s_r)
+        cnt = np.where(ok, np.maximum(hi - lo + 1, 0), 0)
+    else:
+        lo = np.zeros(len(st), np.int64)
+        cnt = np.zeros(len(st), np.int64)
+    rep = np.repeat(np.arange(len(st)), cnt)
+    first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+    w = lo[rep] + (np.arange(len(rep)) - first)
+    a = np.maximum(s_on[rep], w_on[w]) - w_on[w] if len(rep) else np.zeros(0, np.int64)
+    b_ = np.minimum(s_off[rep], w_off[w]) - w_on[w] if len(rep) else np.zeros(0, np.int64)
+    pos_len = a < b_
+    rep, w, a, b_ = rep[pos_len], w[pos_len], a[pos_len], b_[pos_len]
+    seg_code = code_of[st][rep]
+    seg_r = s_r[rep]
+    seg_c = wc[w] if len(w) else np.zeros(0, np.int64)
+    g = seg_r.astype(np.int64) * (n_c * n_ep) + seg_code * n_ep + seg_c
+    order = np.lexsort((a, g))
+    g_o, a_o, b_o = g[order], a[order], b_[order]
+    span = np.int64(1) << np.int64(36)
+    reach = np.maximum.accumulate(b_o + g_o * span) if len(g_o) else np.zeros(0, np.int64)
+    prev = np.concatenate([[np.int64(-1) << np.int64(62)], reach[:-1]]) - g_o * span if len(g_o) else reach
+    contrib = np.maximum(0, b_o - np.maximum(a_o, prev))
+    total = np.bincount(g_o, weights=contrib.astype(float), minlength=n_rows * n_c * n_ep).reshape(n_rows, -1)
+    for j, beh in enumerate(scheme.behaviours):
+        if beh.is_state:
+            for c, n in enumerate(eps):
+                out[f"{beh.code}_s_e{n}"] = np.where(valid[:, c], total[:, j * n_ep + c] / 1000, np.nan)
+
+    if cry_enabled(scheme, s):
+        cry = codes.index(s["cry_code"])
+        L = float(s["interval_s"]) * 1000
+        k = seg_code == cry
+        cr, cc, ca, cb = seg_r[k], seg_c[k], a[k].astype(float), b_[k].astype(float)
+        i0 = np.floor(ca / L).astype(np.int64)
+        i1 = np.ceil(cb / L).astype(np.int64) - 1
+        ni = i1 - i0 + 1
+        rep2 = np.repeat(np.arange(len(cr)), ni)
+        idx = i0[rep2] + (np.arange(len(rep2)) - np.repeat(np.cumsum(ni) - ni, ni))
+        cell = cr[rep2].astype(np.int64) * n_ep + cc[rep2]
+        uniq = np.unique(cell * (np.int64(1) << np.int64(24)) + idx)
+        n_int = np.bincount(uniq >> np.int64(24), minlength=n_rows * n_ep).reshape(n_rows, n_ep).astype(float)
+        lat = np.full(n_rows * n_ep, np.inf)
+        np.minimum.at(lat, cr.astype(np.int64) * n_ep + cc, ca)
+        lat = lat.reshape(n_rows, n_ep)
+        stretched = (flag == "curtailed") | (flag == "extended")
+        if s["prorate"]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                n_int = np.where(stretched, n_int * float(s["prorate_to_s"]) * 1000 / (off - on), n_int)
+        for c, n in enumerate(eps):
+            out[f"cry_intervals_e{n}"] = np.where(valid[:, c], n_int[:, c], np.nan)
+            out[f"cry_latency_e{n}"] = np.where(valid[:, c] & np.isfinite(lat[:, c]), lat[:, c] / 1000, np.nan)
