@@ -158,7 +158,8 @@ def _code_everything(project: Project, rng: random.Random, episode_seconds: floa
             reliability_cmds.append(CreateCoding(int(s.id), coder_ids[others[int(s.id) % 2]], "reliability"))
     project.execute_many(reliability_cmds, actor="Dana Lead")
 
-    drafts = set(rng.sample([s.id for s in sessions if s.id not in double], 3))
+    single = [s.id for s in sessions if s.id not in double]
+    drafts = set(rng.sample(single, min(3, len(single) // 8)))
     consensus_left_open = False
     with project.bulk(actor="demo") as w:
         for s in sessions:
