@@ -28,18 +28,25 @@ def project_settings(project: "Project", settings: Mapping[str, Any] | None = No
 
 def finalize(df: pd.DataFrame, infos: list[VariableInfo]) -> pd.DataFrame:
     """Whole-number columns as nullable integers (1, not 1.0, in CSV and SPSS); text missing as None."""
-    for info in infos:
-        if info.name not in df.columns:
+    kinds = {i.name: i for i in infos}
+    cols: dict[str, Any] = {}
+    for name in df.columns:
+        col = df[name]
+        info = kinds.get(name)
+        if info is None:
+            cols[name] = col
             continue
-        col = df[info.name]
-        whole = info.type == "binary" or (info.type == "count" and not info.name.startswith("cry_intervals"))
-        if whole:
-            df[info.name] = pd.to_numeric(col, errors="coerce").round().astype("Int64")
-        elif info.type in ("continuous",) or info.name.startswith("cry_intervals"):
-            df[info.name] = pd.to_numeric(col, errors="coerce").astype(float)
+        if info.type == "binary" or (info.type == "count" and not name.startswith("cry_intervals")):
+            values = pd.to_numeric(col, errors="coerce").to_numpy(np.float64)
+            cols[name] = pd.arrays.IntegerArray(np.nan_to_num(np.round(values)).astype(np.int64), np.isnan(values))
+        elif info.type == "continuous" or name.startswith("cry_intervals"):
+            cols[name] = pd.to_numeric(col, errors="coerce").to_numpy(np.float64)
         else:
-            df[info.name] = col.astype(object).where(col.notna(), None)
-    return df
+            values = col.to_numpy(object)
+            cols[name] = np.where(pd.isna(values), None, values)
+    out = pd.DataFrame(cols, index=df.index)
+    out.attrs.update(df.attrs)
+    return out
 
 
 def score_codings(project: "Project", coding_ids: Iterable[int] | None = None, *,

@@ -130,3 +130,26 @@ def read_codings_frame(project: "Project") -> pd.DataFrame:
                                 "FROM codings c JOIN coders k ON k.id = c.coder_id ORDER BY c.id").fetchall()
     return pd.DataFrame.from_records(rows, columns=["coding_id", "session_id", "coder_id", "coder", "purpose",
                                                     "status", "origin"])
+
+
+def frames_from_states(states: Iterable[CodingState], session_of: dict[int, int] | None = None) -> CodingFrames:
+    """The inverse of ``CodingFrames.states``: plain states (e.g. the coding window's) as frames."""
+    c_rows, b_rows, e_rows, s_rows, m_rows, r_rows = [], [], [], [], [], []
+    for st in states:
+        cid = int(st.coding.id)
+        c = st.coding
+        c_rows.append((cid, int(c.session_id), int(c.coder_id), "", c.purpose, c.status, c.origin))
+        b_rows += [(cid, b.episode, b.onset_ms, b.offset_ms, b.flag, b.reason) for b in st.boundaries.values()]
+        e_rows += [(cid, int(e.id), e.code, e.kind, e.onset_ms, e.offset_ms) for e in st.events]
+        s_rows += [(cid, k[0], k[1], k[2], v) for k, v in st.scales.items()]
+        m_rows += [(cid, int(m.id), m.group, m.time_ms) for m in st.d_indices]
+        r = st.result
+        r_rows.append((cid, r.classification, r.forced_secondary, r.d_rating))
+    mk = lambda rows, cols: pd.DataFrame.from_records(rows, columns=cols)  # noqa: E731
+    return CodingFrames(
+        mk(c_rows, ["coding_id", "session_id", "coder_id", "coder", "purpose", "status", "origin"]),
+        mk(b_rows, ["coding_id", "episode", "onset_ms", "offset_ms", "flag", "reason"]),
+        mk(e_rows, ["coding_id", "id", "code", "kind", "onset_ms", "offset_ms"]),
+        mk(s_rows, ["coding_id", "scale", "episode", "partner", "value"]),
+        mk(m_rows, ["coding_id", "id", "group", "time_ms"]),
+        mk(r_rows, ["coding_id", "classification", "forced_secondary", "d_rating"]))
