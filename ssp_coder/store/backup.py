@@ -17,6 +17,10 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+class DamagedProjectError(Exception):
+    pass
+
+
 def backup_folder(project_path: Path) -> Path:
     return project_path.with_name(project_path.stem + ".backups")
 
@@ -37,6 +41,12 @@ def take_backup(project_path: Path, keep: int) -> Path:
     tmp = folder / f".{target.name}.tmp"
     src = sqlite3.connect(f"file:{project_path.as_posix()}?mode=ro", uri=True)
     try:
+        # The full check runs here, off the coder's thread; a damaged project must
+        # never push good backups out of the rotation.
+        check = [r[0] for r in src.execute("PRAGMA integrity_check(5)")]
+        if check != ["ok"]:
+            raise DamagedProjectError(f"{project_path} failed its integrity check ({'; '.join(check)}); no backup "
+                                      "was taken and the existing backups were kept.")
         dst = sqlite3.connect(tmp)
         try:
             src.backup(dst)
