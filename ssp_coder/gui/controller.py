@@ -1,0 +1,279 @@
+"""The one place the window changes a project: commands in, ``changed`` out.
+
+``CodingController`` holds the open project, the coder at the keyboard and the
+coding on screen. Every edit is a domain command run by ``Project.execute``
+(one transaction, audited under the coder's name, on disk before it returns);
+only then is ``changed`` emitted and the panels repaint. Undo executes the
+command's inverse the same way, so an undo is as durable and as audited as
+the edit it reverses. The window keeps no coding data of its own: ``state``
+is a read model of what is in the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from ssp_coder.domain import commands as cmds
+from ssp_coder.domain.model import Coder, Coding, CodingState, Event, EventId, Session
+from ssp_coder.errors import KnownError
+from ssp_coder.store.project import Applied, Project
+
+log = logging.getLogger(__name__)
+
+EVENT_COMMANDS = (cmds.AddEvent, cmds.UpdateEvent, cmds.DeleteEvent)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command did, for the panels: ``events_only`` lets the big views update incrementally."""
+
+    applied: Applied
+    name: str
+    events_only: bool
+    added: tuple[Event, ...] = ()
+    removed: tuple[int, ...] = ()
+    updated: tuple[Event, ...] = ()
+
+
+class CodingController(QObject):
+    changed = Signal(object)          # Change
+    codingOpened = Signal(object)     # CodingState or None
+    historyChanged = Signal()
+    message = Signal(str)             # a DomainError or StoreError message for the status bar / dialog
+
+    def __init__(self, project: Project, coder: Coder, parent: QObject | None = None):
+        super().__init__(parent)
+        self.project = project
+        self.coder = coder
+        self.scheme = project.scheme
+        self.coding: Coding | None = None
+        self.session: Session | None = None
+        self.state: CodingState | None = None
+        self._undo: list[Applied] = []
+        self._redo: list[Applied] = []
+
+    # -- who and what ------------------------------------------------------------
+    @property
+    def role(self) -> str:
+        return self.coder.role
+
+    @property
+    def blinded(self) -> bool:
+        """Coders see blinded codes only; coordinators and trainers may see more."""
+        return self.coder.role == "coder"
+
+    @property
+    def coding_id(self) -> int | None:
+        return int(self.coding.id) if self.coding else None
+
+    @property
+    def editable(self) -> bool:
+        return self.coding is not None and not self.coding.is_complete and not self.project.read_only
+
+    def open_coding(self, coding_id: int | None) -> None:
+        """Show another coding; the undo history belongs to one coding and is cleared."""
+        self._undo.clear()
+        self._redo.clear()
+        if coding_id is None:
+            self.coding = self.session = self.state = None
+        else:
+            self.state = self.project.coding_state(coding_id)
+            self.coding = self.state.coding
+            self.session = self.project.session(int(self.coding.session_id))
+        self.codingOpened.emit(self.state)
+        self.historyChanged.emit()
+
+    def reload(self) -> None:
+        if self.coding is not None:
+            self.state = self.project.coding_state(int(self.coding.id))
+            self.coding = self.state.coding
+
+    # -- running commands ----------------------------------------------------------
+    def execute(self, cmd: cmds.Command, *, record: bool = True) -> Applied | None:
+        """Run one command. On a known error nothing changes and ``message`` carries the reason."""
+        try:
+            applied = self.project.execute(cmd, actor=self.coder.name)
+        except KnownError as exc:
+            self.message.emit(str(exc))
+            return None
+        if record:
+            self._undo.append(applied)
+            self._redo.clear()
+        self._after(applied, cmd.describe())
+        return applied
+
+    def _after(self, applied: Applied, name: str) -> None:
+        change = self._refresh(applied, name)
+        self.changed.emit(change)
+        self.historyChanged.emit()
+
+    def _refresh(self, applied: Applied, name: str) -> Change:
+        """Bring ``state`` up to date; event edits are patched in place (5,000 events stay cheap)."""
+        cmd, inv = applied.command, applied.inverse
+        st = self.state
+        if st is None or not isinstance(cmd, EVENT_COMMANDS):
+            self.reload()
+            return Change(applied, name, False)
+        events = list(st.events)
+        added: tuple[Event, ...] = ()
+        removed: tuple[int, ...] = ()
+        updated: tuple[Event, ...] = ()
+        kind = lambda code: self.scheme.behaviour(code).kind  # noqa: E731
+        if isinstance(cmd, cmds.AddEvent):
+            ev = Event(EventId(inv.event_id), cmd.code, kind(cmd.code), cmd.onset_ms, cmd.offset_ms,
+                       cmd.subject, cmd.note)
+            _insert_sorted(events, ev)
+            added = (ev,)
+        elif isinstance(cmd, cmds.DeleteEvent):
+            events = [e for e in events if int(e.id) != cmd.event_id]
+            removed = (cmd.event_id,)
+        else:
+            ev = Event(EventId(cmd.event_id), cmd.code, kind(cmd.code), cmd.onset_ms, cmd.offset_ms,
+                       cmd.subject, cmd.note)
+            events = [e for e in events if int(e.id) != cmd.event_id]
+            _insert_sorted(events, ev)
+            updated = (ev,)
+        coding = dataclasses.replace(st.coding, revision=st.coding.revision + 1)
+        self.state = dataclasses.replace(st, coding=coding, events=tuple(events))
+        self.coding = coding
+        return Change(applied, name, True, added, removed, updated)
+
+    # -- undo / redo ---------------------------------------------------------------
+    def undo_name(self) -> str | None:
+        return self._undo[-1].command.describe() if self._undo else None
+
+    def redo_name(self) -> str | None:
+        return self._redo[-1].command.describe() if self._redo else None
+
+    def undo(self) -> bool:
+        if not self._undo:
+            return False
+        done = self._undo[-1]
+        try:
+            applied = self.project.execute(done.inverse, actor=self.coder.name)
+        except KnownError as exc:
+            self.message.emit(f"Cannot undo {done.command.describe()}: {exc}")
+            return False
+        self._undo.pop()
+        # Redo re-runs the inverse of what undo ran, which restores ids too.
+        self._redo.append(Applied(applied.inverse, applied.command, applied.coding_id))
+        self._after(applied, f"Undo {done.command.describe()}")
+        return True
+
+    def redo(self) -> bool:
+        if not self._redo:
+            return False
+        todo = self._redo[-1]
+        try:
+            applied = self.project.execute(todo.command, actor=self.coder.name)
+        except KnownError as exc:
+            self.message.emit(f"Cannot redo {todo.command.describe()}: {exc}")
+            return False
+        self._redo.pop()
+        self._undo.append(applied)
+        self._after(applied, f"Redo {todo.command.describe()}")
+        return True
+
+    # -- coding actions the keyboard uses -----------------------------------------
+    def open_state_event(self, code: str) -> Event | None:
+        if self.state is None:
+            return None
+        for ev in reversed(self.state.events):
+            if ev.code == code and ev.is_open:
+                return ev
+        return None
+
+    def log_behaviour(self, code: str, at_ms: int, *, subject: str | None = None,
+                      note: str | None = None) -> Applied | None:
+        """The behaviour key: a point event, or start / stop of a state event."""
+        if self.coding is None:
+            self.message.emit("Open a session first (double-click it in the session list).")
+            return None
+        behaviour = self.scheme.behaviour(code)
+        if behaviour.is_state:
+            open_ev = self.open_state_event(code)
+            if open_ev is not None:
+                if at_ms < open_ev.onset_ms:
+                    self.message.emit(f"'{code}' started at {fmt_ms(open_ev.onset_ms)}; it cannot stop earlier, "
+                                      f"at {fmt_ms(at_ms)}.")
+                    return None
+                return self.execute(dataclasses.replace(
+                    _update_from(open_ev), offset_ms=at_ms))
+        return self.execute(cmds.AddEvent(int(self.coding.id), code, at_ms, None, subject, note))
+
+    def set_episode_start(self, episode: int, at_ms: int) -> Applied | None:
+        """Start episode N here, and end episode N-1 here if it is still open: one undoable step."""
+        if self.state is None:
+            return None
+        cid = int(self.coding.id)
+        b = self.state.boundaries.get(episode)
+        steps: list[cmds.Command] = []
+        prev = self.state.boundaries.get(episode - 1)
+        if prev is not None and prev.onset_ms is not None and prev.offset_ms is None and prev.onset_ms < at_ms:
+            steps.append(cmds.SetBoundary(cid, episode - 1, prev.onset_ms, at_ms))
+        offset = b.offset_ms if b is not None and b.offset_ms is not None and b.offset_ms > at_ms else None
+        steps.append(cmds.SetBoundary(cid, episode, at_ms, offset))
+        if len(steps) == 1:
+            return self.execute(steps[0])
+        return self.execute(cmds.Batch(f"Start episode {episode}", tuple(steps)))
+
+    def set_episode_end(self, episode: int, at_ms: int) -> Applied | None:
+        if self.state is None:
+            return None
+        b = self.state.boundaries.get(episode)
+        onset = b.onset_ms if b is not None else None
+        return self.execute(cmds.SetBoundary(int(self.coding.id), episode, onset, at_ms))
+
+    def current_episode(self, at_ms: int) -> int | None:
+        if self.state is None:
+            return None
+        for n, b in sorted(self.state.boundaries.items()):
+            if b.onset_ms is not None and b.onset_ms <= at_ms and (b.offset_ms is None or at_ms < b.offset_ms):
+                return n
+        return None
+
+
+def _update_from(ev: Event) -> cmds.UpdateEvent:
+    return cmds.UpdateEvent(int(ev.id), ev.code, ev.onset_ms, ev.offset_ms, ev.subject, ev.note)
+
+
+def _insert_sorted(events: list[Event], ev: Event) -> None:
+    lo, hi = 0, len(events)
+    key = (ev.onset_ms, int(ev.id))
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if (events[mid].onset_ms, int(events[mid].id)) < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    events.insert(lo, ev)
+
+
+def fmt_ms(ms: int | None) -> str:
+    """mm:ss.mmm, the way coders read times off the video."""
+    if ms is None:
+        return ""
+    sign = "-" if ms < 0 else ""
+    s, milli = divmod(abs(int(ms)), 1000)
+    m, s = divmod(s, 60)
+    return f"{sign}{m:02d}:{s:02d}.{milli:03d}"
+
+
+def parse_ms(text: str) -> int:
+    """Read a time typed by a coder: mm:ss.mmm, ss.mmm or h:mm:ss.mmm. Raises ValueError."""
+    t = text.strip().replace(",", ".")
+    if not t:
+        raise ValueError("empty time")
+    parts = t.split(":")
+    if len(parts) > 3:
+        raise ValueError(f"not a time: {text!r}")
+    seconds = float(parts[-1])
+    minutes = int(parts[-2]) if len(parts) >= 2 else 0
+    hours = int(parts[-3]) if len(parts) == 3 else 0
+    if seconds < 0 or minutes < 0 or hours < 0:
+        raise ValueError(f"not a time: {text!r}")
+    return int(round((hours * 3600 + minutes * 60 + seconds) * 1000))
