@@ -4,13 +4,17 @@ See docs/packages.md. The window (File menu) and the command line use only
 the functions and classes exported here.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+
 from ssp_coder.packages.export import PackageInfo, export_package
 from ssp_coder.packages.manifest import PACKAGE_SUFFIX, PackageCancelled, PackageError, PackageFile, read_package
 from ssp_coder.packages.merge import Conflict, MergedCoding, MergeReport, import_package
 from ssp_coder.packages.opening import OpenedPackage, open_package, returned_path, work_folder
 
 
-def return_package(opened_or_path: "OpenedPackage | str", out_path: "str | None" = None) -> "object":
+def return_package(opened_or_path: OpenedPackage | str | Path, out_path: str | Path | None = None) -> Path:
     """Write the coder's work of a package into one file to send back; returns its path.
 
     Accepts an ``OpenedPackage`` (the window's) or the path of a package that

@@ -40,11 +40,21 @@ def work_folder(package_path: Path) -> Path:
     return package_path.with_name(package_path.name + ".work")
 
 
+def _fallback_folder(package_id: str) -> Path:
+    """Used when the package's folder cannot be written (a read-only share or stick)."""
+    from platformdirs import user_data_dir
+    return Path(user_data_dir("ssp-coder", appauthor=False)) / "packages" / package_id
+
+
 def returned_path(package: PackageFile) -> Path:
     """Where the coder's work goes: the returned package itself when reopening one, else ``NAME-returned.sspkg``."""
     if package.manifest.get("state") == "returned":
         return package.path
     return package.path.with_name(f"{package.path.stem}-returned{package.path.suffix}")
+
+
+def _writable_folder(folder: Path) -> bool:
+    return folder.is_dir() and os.access(folder, os.W_OK)
 
 
 class OpenedPackage:
@@ -59,6 +69,7 @@ class OpenedPackage:
         self.package_id: str = package.package_id
         self._sessions = {s["code"]: s for s in package.issued["sessions"]}
         self._relinks: dict[str, str] = self._load_relinks()
+        self._hashes: dict[tuple[str, int, int], str] = {}   # a wrong file next to the package is hashed once
 
     # -- videos -----------------------------------------------------------------------
     def _load_relinks(self) -> dict[str, str]:
@@ -94,9 +105,15 @@ class OpenedPackage:
     def missing_videos(self) -> list[str]:
         return [code for code in self._sessions if self.video_for(code) is None]
 
-    @staticmethod
-    def _matches(path: Path, info: dict) -> bool:
-        return not info.get("sha256") or sha256_file(path) == info["sha256"]
+    def _sha(self, path: Path) -> str:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key not in self._hashes:
+            self._hashes[key] = sha256_file(path)
+        return self._hashes[key]
+
+    def _matches(self, path: Path, info: dict) -> bool:
+        return not info.get("sha256") or self._sha(path) == info["sha256"]
 
     def relink(self, folder: str | Path, progress: Progress | None = None) -> dict[str, Path]:
         """Find missing videos in ``folder`` (and below) by SHA-256, whatever their names; remember them."""
@@ -109,7 +126,7 @@ class OpenedPackage:
         for i, path in enumerate(candidates):
             report(progress, i, len(candidates), path.name)
             try:
-                sha = sha256_file(path)
+                sha = self._sha(path)
             except (MediaError, OSError):  # one unreadable file must not stop the search
                 continue
             code = wanted.pop(sha, None)
@@ -124,7 +141,12 @@ class OpenedPackage:
     # -- returning the work ---------------------------------------------------------------
     def write_return(self, out_path: str | Path | None = None) -> Path:
         """Write the coder's work into one package file to send back (atomic; small: no videos)."""
-        target = Path(out_path) if out_path else returned_path(self.package)
+        if out_path:
+            target = Path(out_path)
+        else:
+            target = returned_path(self.package)
+            if not _writable_folder(target.parent):
+                target = self.work_dir / target.name
         with tempfile.TemporaryDirectory(prefix="sspkg-") as tmp:
             snapshot = Path(tmp) / CODING_NAME
             compact_copy(self.project.path, snapshot)
@@ -164,9 +186,14 @@ def open_package(path: str | Path, *, video_dirs: Iterable[str | Path] = (), pro
     """Open a package for coding (extracting it on first use); see the module docstring."""
     path = Path(path)
     package = read_package(path, verify_members=False)
-    work = Path(work_dir) if work_dir else work_folder(path)
+    if work_dir:
+        work = Path(work_dir)
+    elif _writable_folder(path.parent) or work_folder(path).is_dir():
+        work = work_folder(path)
+    else:
+        work = _fallback_folder(package.package_id)
     try:
-        work.mkdir(exist_ok=True)
+        work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PackageError(f"Cannot make the work folder {work} ({exc.strerror}). Copy the package into a folder "
                            "you can write to (for example your Documents) and open it there.") from None

@@ -264,3 +264,16 @@ def test_work_survives_a_reopen_and_return_package_by_path(trial, out):
     with open_trial(trial) as project:
         report = import_package(project, returned)
         assert [m.session_code for m in report.merged] == ["K7Q2"]
+
+
+def test_read_only_folder_uses_a_private_work_folder(trial, out, monkeypatch):
+    import ssp_coder.packages.opening as opening
+    info = _export(trial, out)
+    private = out / "private"
+    monkeypatch.setattr(opening, "_writable_folder", lambda folder: folder != info.path.parent)
+    monkeypatch.setattr(opening, "_fallback_folder", lambda package_id: private / package_id)
+    with open_package(info.path) as opened:
+        assert opened.work_dir == private / info.package_id
+        opened.project.execute(SetClassification(int(opened.project.codings()[0].id), "B2"))
+    assert (private / info.package_id / "ann-returned.sspkg").is_file()
+    assert not info.path.with_name("ann.sspkg.work").exists()
