@@ -27,6 +27,7 @@ class ScoringWarning:
 
     @property
     def text(self) -> str:
+        """As written to the ``warnings`` column (messages never contain ';', the separator)."""
         return f"{self.code}: {self.message}"
 
 
@@ -70,13 +71,13 @@ def msg_scale_not_rated(col: str, value: float) -> str:
 
 
 def msg_profile_b(cls: str, av: float, high: float) -> str:
-    return (f"classified {cls} (secure) but mean reunion avoidance is {av:g} (>= {high:g}); "
-            "profile heuristic, not a rule")
+    return (f"classified {cls} (secure) but mean reunion avoidance is {av:g} (>= {high:g}) "
+            "(profile heuristic, not a rule)")
 
 
 def msg_profile_a(cls: str, cm: float, rs: float, high: float) -> str:
     return (f"classified {cls} (avoidant) but mean reunion contact maintaining {cm:g} and resistance {rs:g} "
-            f"are both >= {high:g}; profile heuristic, not a rule")
+            f"are both >= {high:g} (profile heuristic, not a rule)")
 
 
 def msg_boundary_order(n: int, prev: int) -> str:
@@ -105,7 +106,7 @@ def msg_after_end(k: int, last: int) -> str:
 
 
 def msg_open_state(k: int, code: str, onset: float) -> str:
-    return f"{k} state event(s) without an offset (not in durations); the first is '{code}' at {fmt_ms(onset)}"
+    return f"{k} state event(s) without an offset (not in durations), the first '{code}' at {fmt_ms(onset)}"
 
 
 def make(code: str, message: str) -> ScoringWarning:
