@@ -35,6 +35,7 @@ from typing import Any, Sequence
 import numpy as np
 from scipy import stats
 
+from ._conger import MultiRaterKappa, conger_kappa, light_kappa
 from ._icc import ICCEntry, ICCResult, icc
 from ._multirater import (
     FleissKappa,
@@ -55,6 +56,9 @@ from ._tables import (
 )
 
 __all__ = [
+    "MultiRaterKappa",
+    "conger_kappa",
+    "light_kappa",
     "CohenKappa",
     "ChanceCorrected",
     "PercentAgreement",
