@@ -1,0 +1,162 @@
+"""Export a project: build the datasets, codebook and summary once, write any format.
+
+For the window's Export dialog: ``prepare_export`` then ``write_export`` (or
+``export_project`` for both), each taking ``progress(done, total, detail)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+import pandas as pd
+
+from ssp_coder import __version__
+from ssp_coder.atomic import WriteError
+from ssp_coder.domain.scheme import Scheme
+from ssp_coder.errors import KnownError
+from ssp_coder.export import writers
+from ssp_coder.export.codebook import Codebook, abcd_categories, build_codebook, settings_frame
+from ssp_coder.export.datasets import assemble_long, build_wide, session_frame
+from ssp_coder.export.summary import TrialSummary, summarize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssp_coder.store.project import Project
+
+Progress = Callable[[int, int, str], None]
+FORMATS = ("xlsx", "csv", "sav", "dta")
+SHAPES = ("long", "wide", "both")
+
+
+class ExportError(KnownError):
+    """An export that cannot be done as asked (no sessions, an unknown arm ...)."""
+
+
+@dataclass(frozen=True)
+class ExportData:
+    long: pd.DataFrame
+    wide: pd.DataFrame
+    codebook: Codebook
+    summary: TrialSummary
+    settings: Mapping[str, Any]
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    reliability: pd.DataFrame | None = None
+
+    def settings_table(self) -> pd.DataFrame:
+        return settings_frame(self.settings, self.meta)
+
+    def summary_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"summary_{k}" if k != "incomplete" else "incomplete", t)
+                for k, t in self.summary.tables().items()]
+
+
+def _noop(done: int, total: int, detail: str = "") -> None:
+    return None
+
+
+def prepare_from_frames(sessions: pd.DataFrame, scored: pd.DataFrame, scheme: Scheme, settings: Mapping[str, Any], *,
+                        meta: Mapping[str, Any] | None = None, intervention: str | None = None,
+                        control: str | None = None, reliability: pd.DataFrame | None = None,
+                        catalogue: Mapping[str, Any] | None = None) -> ExportData:
+    """Everything an export needs, from a session frame and a scoring frame (no project needed)."""
+    order = list(settings.get("timepoints", []))
+    long = assemble_long(sessions, scored, timepoint_order=order)
+    if long.empty:
+        raise ExportError("The project has no sessions yet, so there is nothing to export. Import a roster first.")
+    wide = build_wide(long)
+    codebook = build_codebook(long, wide, scheme, settings, catalogue)
+    try:
+        summary = summarize(long, timepoints=order, intervention=intervention, control=control,
+                            abcd_categories=abcd_categories(settings))
+    except ValueError as exc:
+        raise ExportError(f"Cannot summarize: {exc}.") from None
+    return ExportData(long, wide, codebook, summary, dict(settings), dict(meta or {}), reliability)
+
+
+def prepare_export(project: "Project", *, scored: pd.DataFrame | None = None, intervention: str | None = None,
+                   control: str | None = None, reliability: pd.DataFrame | None = None,
+                   progress: Progress | None = None) -> ExportData:
+    """Score the project (unless ``scored`` is given) and build datasets, codebook and summary."""
+    progress = progress or _noop
+    progress(0, 3, "scoring")
+    if scored is None:
+        from ssp_coder.scoring import score
+        scored = score(project)
+    progress(1, 3, "datasets")
+    settings = dict(project.settings)
+    settings.update(scored.attrs.get("settings") or {})
+    info = project.info()
+    meta = {"project": project.name, "project_id": project.project_id, "exported_at": writers.export_stamp(),
+            "exported_with": f"ssp-coder {__version__}", "scheme": f"{project.scheme.id} v{project.scheme.version}",
+            "created_at": info.get("created_at", ""),
+            "note": "Unblinded export for the trial statistician: arm and timepoint are shown."}
+    data = prepare_from_frames(session_frame(project), scored, project.scheme, settings, meta=meta,
+                               intervention=intervention, control=control, reliability=reliability)
+    progress(3, 3, "ready")
+    return data
+
+
+def output_paths(fmt: str, out: str | Path, shape: str) -> list[Path]:
+    """Where ``write_export`` writes: xlsx one workbook, csv a folder, sav/dta one file per shape."""
+    out = Path(out)
+    if fmt in ("xlsx",):
+        return [out if out.suffix.lower() == ".xlsx" else out.with_name(out.name + ".xlsx")]
+    if fmt == "csv":
+        return [out]
+    ext = f".{fmt}"
+    base = out if out.suffix.lower() == ext else out.with_name(out.name + ext)
+    if shape == "both":
+        return [base.with_name(f"{base.stem}_long{ext}"), base.with_name(f"{base.stem}_wide{ext}")]
+    return [base]
+
+
+def write_export(data: ExportData, fmt: str, out: str | Path, *, shape: str = "both",
+                 progress: Progress | None = None) -> list[Path]:
+    """Write ``data`` as ``fmt`` at ``out``; returns the files (or the csv folder) written."""
+    if fmt not in FORMATS:
+        raise ExportError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    if shape not in SHAPES:
+        raise ExportError(f"Unknown shape {shape!r}; choose long, wide or both.")
+    progress = progress or _noop
+    shapes = ["long", "wide"] if shape == "both" else [shape]
+    data_tables = [(f"data_{s}", data.long if s == "long" else data.wide) for s in shapes]
+    codebook = data.codebook.to_frame()
+    codebook = codebook[codebook["table"].isin(shapes)].reset_index(drop=True)
+    extra = [("reliability", data.reliability)] if data.reliability is not None else []
+    paths = output_paths(fmt, out, shape)
+    title = str(data.meta.get("project", ""))
+    try:
+        if fmt == "xlsx":
+            sheets = data_tables + [("codebook", codebook), ("summary", data.summary.to_frame())] + extra + \
+                     [("settings", data.settings_table())]
+            writers.write_xlsx(paths[0], sheets, title=title, progress=progress)
+            return paths
+        if fmt == "csv":
+            tables = data_tables + [("codebook", codebook)] + data.summary_tables() + extra + \
+                     [("settings", data.settings_table())]
+            writers.write_csv_folder(paths[0], tables, progress=progress)
+            return paths
+        write = writers.write_sav if fmt == "sav" else writers.write_dta
+        for p in paths:
+            writers.check_writable(p)
+        for i, ((name, frame), path) in enumerate(zip(data_tables, paths), start=1):
+            table = name[len("data_"):]
+            write(path, frame, data.codebook.for_table(table), file_label=f"{title} ({table})")
+            progress(i, len(paths) + 1, path.name)
+        # The codebook travels beside the data file: SPSS/Stata keep labels but not sources or settings.
+        book = paths[0].with_name(f"{Path(out).stem}_codebook.csv")
+        writers.write_csv(book, pd.concat([codebook, data.settings_table().rename(
+            columns={"key": "variable", "value": "label"}).assign(table="settings")], ignore_index=True))
+        progress(len(paths) + 1, len(paths) + 1, book.name)
+        return paths + [book]
+    except PermissionError as exc:
+        raise WriteError(f"Cannot write {exc.filename or out}: permission denied (is it open in another program, "
+                         "or read-only?). The old file was left as it was.") from None
+
+
+def export_project(project: "Project", fmt: str, out: str | Path, *, shape: str = "both",
+                   intervention: str | None = None, control: str | None = None,
+                   progress: Progress | None = None) -> list[Path]:
+    data = prepare_export(project, intervention=intervention, control=control)
+    return write_export(data, fmt, out, shape=shape, progress=progress)

@@ -1,0 +1,187 @@
+"""Writing the export files: xlsx, csv (one file per table), SPSS .sav, Stata .dta.
+
+Every file is written to a temporary file beside the target and moved over it
+only when complete (``ssp_coder.atomic``). A target that is read-only, or held
+open by another program, is refused with a message, and the old file stays
+as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ssp_coder.atomic import WriteError, atomic_path
+from ssp_coder.export.codebook import Variable
+from ssp_coder.export.xlsx import write_workbook
+
+Progress = Callable[[int, int, str], None]
+
+# Reserved words of SPSS (syntax keywords) and Stata (may not be variable names).
+_RESERVED = {
+    "all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with",
+    "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n", "_pi", "_pred",
+    "_rc", "_se", "_skip", "str", "strl", "using",
+}
+MAX_NAME = 32          # Stata's limit (SPSS allows 64 bytes); one rule for both keeps names identical
+MAX_LABEL = {"sav": 256, "dta": 80}
+DATE_COLUMNS = ("date_of_visit",)
+
+
+def check_writable(target: str | Path) -> None:
+    """Refuse before any work if ``target`` exists and is read-only (also for
+    an administrator, who could otherwise overwrite it)."""
+    target = Path(target)
+    if target.is_dir():
+        raise WriteError(f"Cannot write {target}: it is a folder. Give a file name.")
+    if target.exists():
+        mode = target.stat().st_mode
+        if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+            raise WriteError(f"Cannot write {target}: the file is read-only. Choose another name or make it "
+                             "writable; the old file was left as it was.")
+
+
+def stat_names(columns: Sequence[str]) -> dict[str, str]:
+    """Column -> a valid SPSS and Stata variable name (letter first, letters,
+    digits and _, at most 32 characters, not reserved, unique)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        name = re.sub(r"[^0-9A-Za-z_]", "_", str(col))
+        if not name or not name[0].isalpha():
+            name = "v" + name
+        if name.lower() in _RESERVED:
+            name += "_v"
+        name = name[:MAX_NAME]
+        base, k = name, 2
+        while name.lower() in used:
+            tail = f"_{k}"
+            name = base[:MAX_NAME - len(tail)] + tail
+            k += 1
+        used.add(name.lower())
+        out[str(col)] = name
+    return out
+
+
+def _as_date(series: pd.Series) -> pd.Series | None:
+    """ISO date strings as dates, when every non-empty value is one."""
+    text = series.dropna().astype(str)
+    text = text[text != ""]
+    if text.empty or not text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+        return None
+    try:
+        parsed = pd.to_datetime(series.where(series.astype(str) != ""), format="%Y-%m-%d", errors="raise")
+    except (ValueError, TypeError):
+        return None
+    return parsed
+
+
+def stats_frame(frame: pd.DataFrame, variables: Mapping[str, Variable], fmt: str) -> tuple[pd.DataFrame, dict]:
+    """The frame as SPSS/Stata want it: text categories as numeric codes,
+    nullable integers as doubles (missing -> system-missing), text as str,
+    ISO dates as dates; plus the keyword arguments for pyreadstat."""
+    names = stat_names(list(frame.columns))
+    cols: dict[str, pd.Series] = {}
+    labels: dict[str, str] = {}
+    value_labels: dict[str, dict[float, str]] = {}
+    measure: dict[str, str] = {}
+    for col in frame.columns:
+        v = variables.get(col)
+        s = frame[col]
+        new = names[col]
+        if v is not None and v.codes:
+            mapping = {text: float(code) for text, code in v.codes}
+            unknown = set(s.dropna().astype(str)) - set(mapping)
+            if unknown:
+                raise ValueError(f"{col}: values {sorted(unknown)} have no numeric code in the codebook")
+            cols[new] = s.map(mapping).astype("float64")
+        elif col in DATE_COLUMNS and (parsed := _as_date(s)) is not None:
+            cols[new] = parsed
+        elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+            cols[new] = pd.to_numeric(s, errors="coerce").astype("float64")
+        else:
+            num = pd.to_numeric(s, errors="coerce")
+            if v is not None and v.type in ("binary", "continuous", "count") and num.notna().sum() == s.notna().sum():
+                cols[new] = num.astype("float64")
+            else:
+                cols[new] = pd.Series([("" if x is None or (isinstance(x, float) and x != x) else str(x))
+                                       for x in s.tolist()], index=s.index, dtype=object)
+        if v is not None:
+            labels[new] = (v.label + (f" ({v.unit})" if v.unit and v.unit not in v.label else ""))[:MAX_LABEL[fmt]]
+            vl = v.value_labels()
+            if vl and cols[new].dtype != object:
+                value_labels[new] = vl
+            measure[new] = ("scale" if v.type in ("continuous", "count") else
+                            "nominal" if v.type in ("categorical", "binary", "text", "id", "date") else "unknown")
+            if v.type == "date":
+                measure[new] = "scale"
+    out = pd.DataFrame(cols)
+    kwargs: dict = {"column_labels": [labels.get(c) for c in out.columns], "variable_value_labels": value_labels}
+    if fmt == "sav":
+        kwargs["variable_measure"] = {k: m for k, m in measure.items() if m != "unknown"}
+    return out, kwargs
+
+
+def write_sav(path: str | Path, frame: pd.DataFrame, variables: Mapping[str, Variable], *, file_label: str = "") -> None:
+    import pyreadstat
+    check_writable(path)
+    out, kwargs = stats_frame(frame, variables, "sav")
+    with atomic_path(path) as tmp:
+        pyreadstat.write_sav(out, str(tmp), file_label=file_label[:64], **kwargs)
+
+
+def write_dta(path: str | Path, frame: pd.DataFrame, variables: Mapping[str, Variable], *, file_label: str = "") -> None:
+    import pyreadstat
+    check_writable(path)
+    out, kwargs = stats_frame(frame, variables, "dta")
+    with atomic_path(path) as tmp:
+        pyreadstat.write_dta(out, str(tmp), file_label=file_label[:80], version=15, **kwargs)
+
+
+def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
+    """UTF-8 with a byte-order mark, so that Excel opens accents correctly; empty cells for missing."""
+    check_writable(path)
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_csv_folder(folder: str | Path, tables: Sequence[tuple[str, pd.DataFrame]],
+                     progress: Progress | None = None) -> list[Path]:
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(f"Cannot write CSV files into {folder}: it is a file. For CSV give a folder.")
+    if not folder.parent.is_dir():
+        raise WriteError(f"Cannot create {folder}: the folder {folder.parent} does not exist.")
+    folder.mkdir(exist_ok=True)
+    targets = [folder / f"{name}.csv" for name, _ in tables]
+    for t in targets:  # refuse before writing any, so a refusal leaves the set consistent
+        check_writable(t)
+    for i, ((name, frame), target) in enumerate(zip(tables, targets), start=1):
+        write_csv(target, frame)
+        if progress:
+            progress(i, len(tables), f"{target.name}")
+    return targets
+
+
+def write_xlsx(path: str | Path, sheets: Sequence[tuple[str, pd.DataFrame]], *, title: str = "",
+               progress: Progress | None = None) -> None:
+    check_writable(path)
+    with atomic_path(path) as tmp:
+        write_workbook(tmp, sheets, title=title, date_columns=DATE_COLUMNS + tuple(
+            f"date_of_visit_{s}" for s in _date_suffixes(sheets)),
+            wrap_columns=("label", "values", "sav_dta_codes", "source", "value"), progress=progress)
+
+
+def _date_suffixes(sheets: Sequence[tuple[str, pd.DataFrame]]) -> list[str]:
+    return [c[len("date_of_visit_"):] for _, f in sheets for c in f.columns if str(c).startswith("date_of_visit_")]
+
+
+def export_stamp() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
