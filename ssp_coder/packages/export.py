@@ -48,6 +48,8 @@ def _chosen_codings(project: Project, coder_id: int, coder_name: str,
                     session_codes: list[str] | None) -> list[tuple[Coding, Session]]:
     mine = project.codings(coder_id=coder_id)
     if session_codes is None:
+        # Consensus codings are made from the other coders' work, so they are not blinded work to send away.
+        mine = [c for c in mine if c.purpose != "consensus"]
         if not mine:
             raise DomainError(f"{coder_name} has no assigned sessions, so there is nothing to put in a package. "
                               "Assign sessions first with 'ssp-coder assign'.")

@@ -277,3 +277,27 @@ def test_read_only_folder_uses_a_private_work_folder(trial, out, monkeypatch):
         opened.project.execute(SetClassification(int(opened.project.codings()[0].id), "B2"))
     assert (private / info.package_id / "ann-returned.sspkg").is_file()
     assert not info.path.with_name("ann.sspkg.work").exists()
+
+
+def test_consensus_codings_stay_home_by_default(trial, out):
+    from ssp_coder.domain.commands import CreateCoding
+    with open_trial(trial) as project:
+        ann = project.coder("Ann").id
+        project.execute(CreateCoding(trial.sessions["R2T6"], int(ann), "consensus"))
+        info = export_package(project, "Ann", out_path=out / "out" / "ann.sspkg")
+    assert info.codings == 4
+    assert "consensus" not in {c["purpose"] for c in read_package(info.path).issued["codings"]}
+
+
+def test_same_change_on_both_sides_is_not_a_conflict(trial, out):
+    info = _export(trial, out)
+    with open_package(info.path) as opened:
+        p = opened.project
+        cid = next(int(c.id) for c in p.codings() if p.session(int(c.session_id)).blinded_code == "P8D4")
+        p.execute(SetClassification(cid, "B4"))
+    with open_trial(trial) as project:
+        project.execute(SetClassification(trial.codings[("P8D4", "Ann")], "B4"))
+        n = len(project.audit_log())
+        report = import_package(project, info.path.with_name("ann-returned.sspkg"))
+        assert not report.conflicts and [m.changes for m in report.merged] == [()]
+        assert len(project.audit_log()) == n + 1       # only the ImportPackage record
