@@ -26,6 +26,9 @@ from ssp_coder.export.datasets import STATUS_COMPLETE, order_timepoints
 from ssp_coder.stats import effects
 
 CONTROL_WORDS = ("control", "ctrl", "usual", "tau", "wait", "comparison", "placebo")
+#: Whole arm names known to be active controls: DEF (Developmental Education for
+#: Families) is the control of the ABC trials (Bernard et al. 2012).
+CONTROL_NAMES = ("def",)
 PAIRED_PRIMARY = "Wilcoxon signed-rank"
 PAIRED_NOTE = ("D rating: the Wilcoxon signed-rank test is primary (the rating is an ordinal 1-9 scale); "
                "the paired t test is shown alongside.")
@@ -101,7 +104,7 @@ def choose_arms(arms: Sequence[str], intervention: str | None = None,
     if len(arms) < 2:
         return None, None, "Only one arm has data, so there is no between-arm comparison."
     if control is None:
-        looks = [a for a in arms if a != intervention and any(w in a.lower() for w in CONTROL_WORDS)]
+        looks = [a for a in arms if a != intervention and (any(w in a.lower() for w in CONTROL_WORDS) or a.strip().lower() in CONTROL_NAMES)]
         if len(looks) == 1:
             control = looks[0]
     if intervention is None and control is not None:
@@ -298,7 +301,7 @@ def format_summary(s: TrialSummary) -> str:
                 what = f"mean {_f(r['baseline'])} -> {_f(r['post'])}"
             else:
                 what = (f"{_f(r['baseline'], 0)}% -> {_f(r['post'], 0)}%  "
-                        f"(yes->no {r['n_yes_to_no']}, no->yes {r['n_no_to_yes']})")
+                        f"(yes->no {int(r['n_yes_to_no'])}, no->yes {int(r['n_no_to_yes'])})")
             tag = "" if r["primary"] else " (secondary)"
             lines.append(f"  {r['arm']:<14}{r['outcome']:<13}n={r['n_pairs']:<4}{what:<40}"
                          f"{r['test']}{tag}: {_f(r['statistic'])}, p = {_p(r['p'])}")
@@ -310,7 +313,7 @@ def format_summary(s: TrialSummary) -> str:
                              f"Hedges' g {_f(r.get('hedges_g'))} [{_f(r.get('g_ci_low'))}, {_f(r.get('g_ci_high'))}]")
             else:
                 lines.append(
-                    f"  {r['outcome']:<14}{r['x1']}/{r['n1']} ({_f(100 * r['p1'], 0)}%) vs {r['x2']}/{r['n2']} "
+                    f"  {r['outcome']:<14}{int(r['x1'])}/{int(r['n1'])} ({_f(100 * r['p1'], 0)}%) vs {int(r['x2'])}/{int(r['n2'])} "
                     f"({_f(100 * r['p2'], 0)}%); OR {_f(r.get('odds_ratio'))} [{_f(r.get('or_ci_low'))}, "
                     f"{_f(r.get('or_ci_high'))}], RD {_f(r.get('risk_difference'))} [{_f(r.get('rd_ci_low'))}, "
                     f"{_f(r.get('rd_ci_high'))}], Fisher p = {_p(r.get('fisher_p'))}")

@@ -35,6 +35,14 @@ MAX_LABEL = {"sav": 256, "dta": 80}
 DATE_COLUMNS = ("date_of_visit",)
 
 
+def bare(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy without ``attrs``: pandas deep-copies attrs on every
+    column access, which made writing a few hundred columns take seconds."""
+    out = frame.copy(deep=False)
+    out.attrs = {}
+    return out
+
+
 def check_writable(target: str | Path) -> None:
     """Refuse before any work if ``target`` exists and is read-only (also for
     an administrator, who could otherwise overwrite it)."""
@@ -87,6 +95,7 @@ def stats_frame(frame: pd.DataFrame, variables: Mapping[str, Variable], fmt: str
     """The frame as SPSS/Stata want it: text categories as numeric codes,
     nullable integers as doubles (missing -> system-missing), text as str,
     ISO dates as dates; plus the keyword arguments for pyreadstat."""
+    frame = bare(frame)
     names = stat_names(list(frame.columns))
     cols: dict[str, pd.Series] = {}
     labels: dict[str, str] = {}
@@ -149,7 +158,7 @@ def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
     """UTF-8 with a byte-order mark, so that Excel opens accents correctly; empty cells for missing."""
     check_writable(path)
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+        bare(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
 def write_csv_folder(folder: str | Path, tables: Sequence[tuple[str, pd.DataFrame]],
@@ -174,7 +183,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[tuple[str, pd.DataFrame]], *, 
                progress: Progress | None = None) -> None:
     check_writable(path)
     with atomic_path(path) as tmp:
-        write_workbook(tmp, sheets, title=title, date_columns=DATE_COLUMNS + tuple(
+        write_workbook(tmp, [(name, bare(f)) for name, f in sheets], title=title, date_columns=DATE_COLUMNS + tuple(
             f"date_of_visit_{s}" for s in _date_suffixes(sheets)),
             wrap_columns=("label", "values", "sav_dta_codes", "source", "value"), progress=progress)
 

@@ -1,0 +1,76 @@
+"""``ssp-coder export`` (datasets for the statistician) and ``ssp-coder summary`` (the coordinator's first look)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ssp_coder.cli.common import TerminalProgress, add_project_arg, open_project, print_json
+from ssp_coder.export import FORMATS, SHAPES, format_summary, prepare_export, write_export
+from ssp_coder.export.api import ExportError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="write the trial dataset (long/wide), codebook and summary for the statistician",
+                       description="xlsx: one workbook at PATH. csv: PATH is a folder that receives one file per "
+                                   "table. sav/dta: PATH is a file; with --shape both its stem gets _long / _wide. "
+                                   "The export is unblinded (arm and timepoint are included).")
+    add_project_arg(p)
+    p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument("--shape", choices=SHAPES, default="both", help="long (one row per session), wide (one row per "
+                   "participant) or both (default)")
+    p.add_argument("-o", "--output", required=True, metavar="PATH")
+    _arm_args(p)
+    p.set_defaults(func=_export)
+
+    s = sub.add_parser("summary", help="secure / disorganized / ABCD by arm and timepoint, with effect sizes "
+                                       "(descriptive)")
+    add_project_arg(s)
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.add_argument("--figures", metavar="DIR", help="also write the figures (PNG and SVG) into DIR")
+    _arm_args(s)
+    s.set_defaults(func=_summary)
+
+
+def _arm_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--intervention", metavar="ARM", help="the intervention arm (default: told from the arm names)")
+    p.add_argument("--control", metavar="ARM", help="the control arm (default: told from the arm names)")
+
+
+def _prepare(args: argparse.Namespace):
+    with open_project(args.project, write=False) as project:
+        try:
+            return prepare_export(project, intervention=args.intervention, control=args.control)
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
+
+
+def _export(args: argparse.Namespace) -> int:
+    data = _prepare(args)
+    paths = write_export(data, args.format, args.output, shape=args.shape,
+                         progress=TerminalProgress(f"export {args.format}"))
+    s = data.summary
+    print(f"Exported {len(data.long)} sessions of {data.long['participant_id'].nunique()} participants "
+          f"({s.n_complete} with a completed final coding):")
+    for p in paths:
+        print(f"  {p}")
+    if s.incomplete:
+        print(f"{len(s.incomplete)} session(s) have no completed final coding; their rows are in the data with "
+              "coding_status and empty scores. See: ssp-coder summary " + str(args.project))
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    data = _prepare(args)
+    figures = []
+    if args.figures:
+        from ssp_coder.export.figures import write_figures
+        figures = write_figures(data.summary, data.long, args.figures)
+    if args.json:
+        out = data.summary.to_dict()
+        out["figures"] = [str(p) for p in figures]
+        print_json(out)
+        return 0
+    print(format_summary(data.summary))
+    if figures:
+        print(f"\nFigures written to {args.figures}: " + ", ".join(p.name for p in figures))
+    return 0
