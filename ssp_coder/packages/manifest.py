@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ VIDEO_FOLDER = "videos/"
 # Fixed member dates: the package says when it was made in the manifest, nowhere else.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 CHUNK = 1 << 20
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 Progress = Callable[[int, int, str], Any]
 
@@ -225,6 +227,14 @@ def read_package(path: str | Path, *, verify_members: bool = True, progress: Pro
     return PackageFile(path, manifest)
 
 
+def _safe_member(name: str) -> bool:
+    """Only the names this program writes: a package must not place files outside its work folder."""
+    if name == CODING_NAME:
+        return True
+    rest = name[len(VIDEO_FOLDER):] if name.startswith(VIDEO_FOLDER) else ""
+    return bool(_SAFE_NAME.fullmatch(rest)) and not rest.startswith(".")
+
+
 def _check_manifest_shape(path: Path, m: Any) -> None:
     ok = (isinstance(m, dict) and m.get("format") == FORMAT and isinstance(m.get("issued"), dict)
           and isinstance(m.get("files"), dict) and isinstance(m.get("content_checksum"), str))
@@ -239,5 +249,5 @@ def _check_manifest_shape(path: Path, m: Any) -> None:
     for name, meta in m["files"].items():
         if not (isinstance(meta, dict) and isinstance(meta.get("sha256"), str) and isinstance(meta.get("size"), int)):
             raise PackageError(f"{path}: the manifest entry for {name} is damaged.")
-        if name.startswith("/") or ".." in name.split("/"):
+        if not _safe_member(name):
             raise PackageError(f"{path}: the package holds a member with an unsafe name ({name}).")

@@ -200,3 +200,24 @@ def test_not_a_package_is_refused(trial: Trial, tmp_path: Path) -> None:
             with pytest.raises(PackageError):
                 import_package(project, bad)
     _unchanged(trial, attempt)
+
+
+@pytest.mark.parametrize("member", ["../evil.mp4", "videos/../../evil.mp4", "videos\\..\\evil.mp4", "/etc/x",
+                                    "videos/.hidden", "notes.txt"])
+def test_member_names_that_could_escape_the_work_folder_are_refused(returned: Path, tmp_path: Path,
+                                                                   member: str) -> None:
+    evil = tmp_path / "evil.sspkg"
+    with zipfile.ZipFile(returned) as src:
+        manifest = json.loads(src.read("manifest.json"))
+        db = src.read("coding.sspc")
+    import hashlib
+    files = dict(manifest["files"])
+    files[member] = {"sha256": hashlib.sha256(b"x").hexdigest(), "size": 1}
+    manifest.update(files=files, content_checksum=content_checksum(manifest["issued"], files))
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("coding.sspc", db)
+        zf.writestr(member, b"x")
+        zf.writestr("manifest.json", json.dumps(manifest))
+    with pytest.raises(PackageError, match="unsafe name"):
+        open_package(evil)
+    assert not (tmp_path / "evil.mp4").exists()
