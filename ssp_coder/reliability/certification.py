@@ -19,6 +19,7 @@ import pandas as pd
 
 from ssp_coder.errors import DomainError
 from ssp_coder.reliability import measures
+from ssp_coder.reliability.settings import effective_settings
 from ssp_coder.reliability.variables import variable_table
 from ssp_coder.store import reliability_sql as sql
 
@@ -102,8 +103,10 @@ def unmark_gold(project: Any, session_code: str, trainer: str) -> None:
 def certification_report(project: Any, trainee: str, *, pass_share: float | None = None,
                          confidence: float = 0.95) -> CertificationReport:
     who = project.coder(trainee)
-    settings = project.settings
-    share = float(settings.get("certification_pass", 0.8) if pass_share is None else pass_share)
+    settings = effective_settings(project)
+    if pass_share is None:
+        pass_share = settings.get("certification_pass")
+    share = float(0.8 if pass_share is None else pass_share)   # an unset setting falls back to the default
     if not 0 < share <= 1:
         raise DomainError(f"The pass mark must be a share between 0 and 1 (got {share:g}).")
     gold = sql.gold_standards(project)

@@ -250,7 +250,11 @@ def create_consensus(project: Any, session: str | int, *, decider: str, choices:
     # A forced secondary follows its classification unless decided separately: B2 never carries one.
     cls = values.get("classification")
     if "forced_secondary" not in choices:
-        if cls is None or not project.scheme.classification(cls).requires_forced_secondary:
+        try:
+            needs = cls is not None and project.scheme.classification(cls).requires_forced_secondary
+        except KeyError:
+            needs = False   # not a code of the scheme: SetClassification refuses it with a clear message
+        if not needs:
             values["forced_secondary"] = None
         elif choices.get("classification") in ("a", "b"):
             values["forced_secondary"] = diff.field("forced_secondary").a if choices["classification"] == "a" \

@@ -85,7 +85,7 @@ def numeric(name: str, a: Sequence[Any], b: Sequence[Any], *, kind: str = "conti
     x, y = paired_values(a, b)
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     row = dict.fromkeys(STAT_COLUMNS, NAN)
-    row.update(variable=name, kind=kind, band="undefined")
+    row.update(variable=name, kind=kind, band="")
     row.update(_percent([float(v) for v in xa], [float(v) for v in ya], confidence))
     if xa.size:
         diff = np.abs(xa - ya)

@@ -31,6 +31,7 @@ import pandas as pd
 
 from ssp_coder.domain.commands import CreateCoding
 from ssp_coder.errors import DomainError, KnownError
+from ssp_coder.reliability.settings import effective_settings
 from ssp_coder.store import reliability_sql as sql
 
 
@@ -94,7 +95,9 @@ def allocate(sizes: dict[Any, int], share: float) -> dict[Any, int]:
 
 def plan_double_coding(project: Any, *, share: float | None = None, seed: int | None = None,
                        coders: Sequence[str] | None = None) -> DoubleCodingPlan:
-    share = float(project.settings.get("double_coding_share", 0.25) if share is None else share)
+    if share is None:
+        share = effective_settings(project)["double_coding_share"]
+    share = float(0.25 if share is None else share)   # an unset setting falls back to the default
     if not 0 < share <= 1:
         raise KnownError(f"The double-coding share must be between 0 and 1 (got {share:g}).")
     rows = sql.coding_rows(project)

@@ -23,6 +23,7 @@ import pandas as pd
 from ssp_coder.reliability import drift as drift_mod
 from ssp_coder.reliability import measures
 from ssp_coder.reliability.pairs import CodingPair, find_pairs
+from ssp_coder.reliability.settings import effective_settings
 from ssp_coder.reliability.timed_report import timed_table
 from ssp_coder.reliability.variables import CATEGORICAL, composite_names, required_cells, variable_table
 from ssp_coder.store import reliability_sql as sql
@@ -101,7 +102,7 @@ def variable_kinds(project: Any) -> list[tuple[str, str]]:
     """(variable, kind) in report order."""
     out = [(v, "categorical") for v in CATEGORICAL]
     out.append(("d_rating", "ordinal"))
-    out += [(c, "continuous") for c in composite_names(project.settings)]
+    out += [(c, "continuous") for c in composite_names(effective_settings(project))]
     out += [(c, "ordinal") for c in required_cells(project.scheme)]
     return out
 
@@ -156,7 +157,7 @@ def reliability_report(project: Any, *, confidence: float = 0.95, timed: bool = 
     by_pair = pd.DataFrame(by_rows, columns=PAIR_COLUMNS + measures.STAT_COLUMNS)
     confusion = {v: measures.confusion(list(values[f"{v}_primary"]), list(values[f"{v}_reliability"]))
                  for v, kind in kinds if kind == "categorical"}
-    settings = project.settings
+    settings = effective_settings(project)
     if timed:
         data = sql.timed_for(project, ids)
         timed_frame = timed_table(groups, data, project.scheme, settings)

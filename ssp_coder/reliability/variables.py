@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ssp_coder.domain.scheme import Scheme
+from ssp_coder.reliability.settings import effective_settings
 from ssp_coder.store import reliability_sql as sql
 
 CATEGORICAL = ("abcd", "abc_forced", "abcd_subgroup", "secure", "disorganized", "d_high")
@@ -91,7 +92,7 @@ def variable_table(project: Any, coding_ids: Iterable[int] | None = None) -> pd.
     ids = [r.coding_id for r in rows]
     results = sql.results_for(project, ids)
     scales = sql.scales_for(project, ids)
-    scheme, settings = project.scheme, project.settings
+    scheme, settings = project.scheme, effective_settings(project)
     out = []
     for r in rows:
         cls, forced, d = results.get(r.coding_id, (None, None, None))

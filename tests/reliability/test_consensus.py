@@ -1,0 +1,102 @@
+"""Consensus: the side-by-side diff and the consensus coding with its provenance and audit."""
+
+import pytest
+
+from builders import add_sessions, coding, new_project
+from ssp_coder.errors import DomainError, KnownError
+from ssp_coder.reliability.consensus import compare_codings, create_consensus, display, pair_for_session
+from ssp_coder.store.reliability_sql import consensus_sources
+
+
+@pytest.fixture
+def setup(tmp_path):
+    p = new_project(tmp_path)
+    sid = add_sessions(p, [("P1", "ABC", "pre", "S01")])["S01"]
+    a = coding(p, sid, "Ann", "primary", cls="D", forced="B2", d=7.0, events=[("cry", 1000, 5000)],
+               marks=[("I", 800_000)])
+    b = coding(p, sid, "Bob", "reliability", cls="B2", d=3.0, events=[("cry", 1500, 5000)], shift_ms=300,
+               scales={("ps", 5, "m"): 6.0})
+    yield p, a, b
+    p.close()
+
+
+def test_diff_lists_every_field_and_flags_differences(setup):
+    p, a, b = setup
+    d = compare_codings(p, a, b)
+    fields = {f.field for f in d.fields}
+    assert {"classification", "forced_secondary", "d_rating", "episode_1", "episode_8", "ps_e5_m", "sb_e6_m",
+            "d_indices", "events_cry", "events_approach"} <= fields
+    differing = {f.field for f in d.differing}
+    assert {"classification", "forced_secondary", "d_rating", "ps_e5_m", "d_indices", "events_cry",
+            "episode_2"} <= differing
+    assert "ps_e8_m" not in differing and "events_approach" not in differing
+    assert d.field("classification").a == "D" and d.field("classification").b == "B2"
+    assert display(d.field("episode_2").b) == "180.300-360.300"
+    assert d.coder_a == "Ann" and d.coder_b == "Bob"
+    frame = d.to_frame()
+    assert frame["differs"].sum() == len(d.differing)
+    assert pair_for_session(p, "S01") == (a, b)
+
+
+def test_consensus_copies_choices_and_records_provenance(setup):
+    p, a, b = setup
+    cid = create_consensus(p, "S01", decider="Dee", base="b",
+                           choices={"classification": "a", "d_rating": "6.5", "d_indices": "a"},
+                           reasons={"classification": "freezing at the second reunion"})
+    st = p.coding_state(cid)
+    assert st.coding.purpose == "consensus" and st.coding.is_complete
+    assert p.coder("Dee").id == st.coding.coder_id
+    # classification from a brings a's forced secondary with it
+    assert (st.result.classification, st.result.forced_secondary, st.result.d_rating) == ("D", "B2", 6.5)
+    assert st.scales[("ps", 5, "m")] == 6.0                       # base b
+    assert st.boundaries[2].onset_ms == 180_300                   # base b
+    assert [(e.code, e.onset_ms) for e in st.events] == [("cry", 1500)]
+    assert [(m.group, m.time_ms) for m in st.d_indices] == [("I", 800_000)]
+    src = {s.field: s for s in consensus_sources(p, cid)}
+    assert src["classification"].source_coding_id == a
+    assert src["classification"].reason == "freezing at the second reunion"
+    assert src["d_rating"].source_coding_id is None               # typed in
+    assert src["ps_e5_m"].source_coding_id == b
+    assert src["ps_e8_m"].reason == "both codings agree"
+    assert src["episode_2"].reason.startswith("not decided separately")
+    assert all(s.decided_by == "Dee" for s in src.values())
+    assert "sb_e6_m" not in src                                   # neither coding rated it
+
+
+def test_consensus_is_audited_as_the_decider(setup):
+    p, a, b = setup
+    cid = create_consensus(p, "S01", decider="Dee", reasons="conference")
+    log = p.audit_log(coding_id=cid)
+    commands = [e.command for e in log]
+    assert "RecordConsensus" in commands and "SetClassification" in commands and commands[-1] == "MarkComplete"
+    assert {e.actor for e in log} == {"Dee"}
+    rec = next(e for e in log if e.command == "RecordConsensus")
+    assert rec.payload["coding_a"] == a and rec.payload["coding_b"] == b
+    assert "classification" in rec.payload["differing"]
+    created = [e for e in p.audit_log() if e.command == "CreateCoding" and e.payload["args"]["purpose"] == "consensus"]
+    assert len(created) == 1
+
+
+def test_refusals_leave_nothing_behind(setup):
+    p, a, b = setup
+    before = len(p.codings())
+    with pytest.raises(KnownError, match="no coder called"):
+        create_consensus(p, "S01", decider="Nobody")
+    with pytest.raises(DomainError, match="Unknown field"):
+        create_consensus(p, "S01", decider="Dee", choices={"colour": "a"})
+    with pytest.raises(DomainError, match="not a classification"):
+        create_consensus(p, "S01", decider="Dee", choices={"classification": "Z9"})
+    with pytest.raises(DomainError, match="set of marks"):
+        create_consensus(p, "S01", decider="Dee", choices={"events_cry": "1-2"})
+    assert len(p.codings()) == before
+    create_consensus(p, "S01", decider="Dee")
+    with pytest.raises(DomainError, match="already has a consensus"):
+        create_consensus(p, "S01", decider="Tina")
+
+
+def test_typed_boundary_and_incomplete_consensus_stays_draft(setup):
+    p, a, b = setup
+    cid = create_consensus(p, "S01", decider="Tina", choices={"episode_3": "360.5-540.25", "d_rating": "none"})
+    st = p.coding_state(cid)
+    assert (st.boundaries[3].onset_ms, st.boundaries[3].offset_ms) == (360_500, 540_250)
+    assert st.result.d_rating is None and not st.coding.is_complete
