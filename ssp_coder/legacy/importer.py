@@ -1,0 +1,162 @@
+"""``import_codings``: a legacy coding sheet into the project, all or nothing.
+
+Checks everything first (the sheet, then the sheet against the project),
+reports every problem at once, and writes in one ``project.bulk`` transaction
+whose audit rows carry origin "imported". Importing the same sheet again
+changes nothing: a coding already in the project with the same values is
+left alone; one with different values is an error for the user to resolve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ssp_coder.domain import commands as cmds
+from ssp_coder.errors import DomainError, InputFileError, Problem
+from ssp_coder.legacy.sheet import Context, LegacyCoding, attach_rows, read_codings_sheet
+from ssp_coder.store.project import Project
+from ssp_coder.tables import normalise_header, read_workbook
+
+ORIGIN = "imported"
+
+
+@dataclass
+class ImportReport:
+    path: str
+    created: list[int] = field(default_factory=list)     # new coding ids
+    filled: list[int] = field(default_factory=list)      # empty assigned codings now holding the sheet's work
+    unchanged: list[int] = field(default_factory=list)   # already in the project with the same values
+
+    def summary(self) -> str:
+        return (f"{self.path}: {len(self.created)} coding(s) imported, {len(self.filled)} assigned coding(s) filled, "
+                f"{len(self.unchanged)} already in the project unchanged.")
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "created": self.created, "filled": self.filled, "unchanged": self.unchanged}
+
+
+def _pick(sheets: dict, wanted: str):
+    for name, s in sheets.items():
+        if normalise_header(name) == wanted:
+            return s
+    return None
+
+
+def _content(state) -> tuple:
+    b = {n: (x.onset_ms, x.offset_ms, x.flag) for n, x in state.boundaries.items()}
+    ev = sorted((e.code, e.onset_ms, e.offset_ms if e.offset_ms is not None else -1) for e in state.events)
+    r = state.result
+    return b, ev, dict(state.scales), (r.classification, r.forced_secondary, r.d_rating), state.coding.status
+
+
+def _wanted(c: LegacyCoding) -> tuple:
+    b = {n: (on, off, flag) for n, (on, off, flag, _reason) in c.boundaries.items()}
+    ev = sorted((code, on, off if off is not None else -1) for code, on, off in c.events)
+    return b, ev, dict(c.scales), (c.classification, c.forced_secondary, c.d_rating), "complete"
+
+
+def _differences(have: tuple, want: tuple) -> list[str]:
+    names = ("episode boundaries", "events", "scale ratings", "classification / D rating", "status")
+    return [n for n, a, b in zip(names, have, want) if a != b]
+
+
+def _commands(cid: int, c: LegacyCoding) -> list[cmds.Command]:
+    out: list[cmds.Command] = []
+    for ep, (on, off, flag, reason) in sorted(c.boundaries.items()):
+        out.append(cmds.SetBoundary(cid, ep, on, off))
+        if flag:
+            out.append(cmds.SetEpisodeFlag(cid, ep, flag, reason))
+    for code, on, off in c.events:
+        out.append(cmds.AddEvent(cid, code, on, off))
+    for (sid, ep, pa), v in c.scales.items():
+        out.append(cmds.SetScale(cid, sid, ep, pa, v))
+    out.append(cmds.SetClassification(cid, c.classification, c.forced_secondary))
+    if c.d_rating is not None:
+        out.append(cmds.SetDRating(cid, c.d_rating))
+    out.append(cmds.SetStatus(cid, "complete"))
+    return out
+
+
+def read_sheet(project: Project, path: str | Path) -> tuple[list[LegacyCoding], list[Problem], str]:
+    """Parse and check a sheet against the project; no writing."""
+    sheets = read_workbook(path)
+    problems: list[Problem] = []
+    codings_sheet = _pick(sheets, "codings")
+    if codings_sheet is None:
+        others = [s for n, s in sheets.items() if normalise_header(n) not in ("boundaries", "events", "readme")]
+        if not others:
+            raise InputFileError(str(path), [Problem("there is no 'codings' sheet.")])
+        codings_sheet = others[0]
+    if not codings_sheet.rows:
+        raise InputFileError(str(path), [Problem("the codings sheet has no rows (the first row must hold the column "
+                                                 "names).", sheet=codings_sheet.name, row=2)])
+    ctx = Context(project.scheme, project.sessions(), project.participants(), project.coders(),
+                  list(project.settings.get("timepoints") or []))
+    codings = read_codings_sheet(codings_sheet, ctx, problems)
+    durations = {int(s.id): s.duration_ms for s in project.sessions()}
+    for kind in ("boundaries", "events"):
+        sheet = _pick(sheets, kind)
+        if sheet is not None and sheet is not codings_sheet and sheet.rows:
+            attach_rows(sheet, kind, codings, ctx, problems, durations)
+    return codings, problems, codings_sheet.name
+
+
+def import_codings(project: Project, path: str | Path, *, dry_run: bool = False) -> ImportReport:
+    codings, problems, sheet_name = read_sheet(project, path)
+    report = ImportReport(str(path))
+    existing = {(int(c.session_id), int(c.coder_id), c.purpose): c for c in project.codings()}
+    by_session: dict[int, list[tuple[int, str, str]]] = {}
+    for c in existing.values():
+        by_session.setdefault(int(c.session_id), []).append((int(c.coder_id), c.purpose, "the project"))
+    plan: list[tuple[LegacyCoding, int | None]] = []
+    for lc in codings:
+        old = existing.get(lc.key)
+        where = f"session {lc.session_code}, {lc.coder}, {lc.purpose}"
+        if old is not None:
+            state = project.coding_state(int(old.id))
+            have = _content(state)
+            empty = not (state.boundaries or state.events or state.scales or state.d_indices
+                         or any((state.result.classification, state.result.forced_secondary, state.result.d_rating)))
+            if have == _wanted(lc):
+                report.unchanged.append(int(old.id))
+            elif empty and old.status == "draft":
+                plan.append((lc, int(old.id)))
+            else:
+                diff = ", ".join(_differences(have, _wanted(lc)))
+                problems.append(Problem(
+                    f"{where} is already in the project (coding {old.id}) with different values ({diff}). Resolve it: "
+                    "correct the sheet to match, or change the coding in the project, then import again.",
+                    sheet=sheet_name, row=lc.row))
+            continue
+        for coder_id, purpose, src in by_session.get(lc.session_id, []):
+            if purpose == lc.purpose == "primary" and coder_id != lc.coder_id:
+                problems.append(Problem(f"session {lc.session_code} already has a primary coding in {src}; a session "
+                                        "has one primary coder.", sheet=sheet_name, row=lc.row))
+            elif purpose == lc.purpose == "consensus":
+                problems.append(Problem(f"session {lc.session_code} already has a consensus coding in {src}.",
+                                        sheet=sheet_name, row=lc.row))
+            elif (coder_id == lc.coder_id and {purpose, lc.purpose} == {"primary", "reliability"}):
+                problems.append(Problem(f"{lc.coder} also has a {purpose} coding of session {lc.session_code} in "
+                                        f"{src}; a second, independent coding must come from another coder.",
+                                        sheet=sheet_name, row=lc.row))
+        by_session.setdefault(lc.session_id, []).append((lc.coder_id, lc.purpose, f"row {lc.row} of the sheet"))
+        plan.append((lc, None))
+    if problems:
+        raise InputFileError(str(path), problems)
+    if dry_run or not plan:
+        return report
+    with project.bulk(origin=ORIGIN) as w:
+        for lc, cid in plan:
+            try:
+                if cid is None:
+                    applied = w.execute(cmds.CreateCoding(lc.session_id, lc.coder_id, lc.purpose, origin=ORIGIN))
+                    cid = int(applied.inverse.coding_id)
+                    report.created.append(cid)
+                else:
+                    report.filled.append(cid)
+                for command in _commands(cid, lc):
+                    w.execute(command)
+            except DomainError as exc:
+                raise InputFileError(str(path), [Problem(f"{exc}", sheet=sheet_name, row=lc.row)]) from None
+    return report

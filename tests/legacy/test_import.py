@@ -1,0 +1,187 @@
+"""Legacy coding sheets: good sheets import, bad ones change nothing, a second import changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ssp_coder.domain import commands as cmds
+from ssp_coder.errors import InputFileError
+from ssp_coder.legacy import import_codings, write_codings_template
+from ssp_coder.scoring import score
+
+SCALES = ["ps_e5_m", "ps_e8_m", "cm_e5_m", "cm_e8_m", "rs_e5_m", "rs_e8_m", "av_e5_m", "av_e8_m"]
+HEAD = ["participant_id", "timepoint", "coder", "purpose", "classification", "forced_secondary", "d_rating"] + SCALES
+
+
+def xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def boundaries(pid: str, tp: str, coder: str, start: float = 5.0, curtail4: bool = False) -> list[list]:
+    rows, t = [], start
+    for ep, length in enumerate((30, 180, 180, 60 if curtail4 else 180, 180, 180, 180, 180), start=1):
+        rows.append([pid, tp, coder, ep, t, t + length, "1" if curtail4 and ep == 4 else None, None])
+        t += length
+    return rows
+
+
+def good_sheet(path: Path, *, d_rating=2, extra_rows=()) -> Path:
+    codings = [HEAD,
+               ["P1", "pre", "Ann", "primary", "B3", None, d_rating] + [3, 4, 3, 4, 1, 1, 2, 1],
+               ["P1", "Pre-test", "Bob", "reliability", "D/B2", None, 7] + [3, 4, 3, 4, 1, 1, 2, 2.5],
+               *extra_rows]
+    bnd = [["participant_id", "timepoint", "coder", "episode", "onset_s", "offset_s", "curtailed", "reason"]]
+    bnd += boundaries("P1", "pre", "Ann", curtail4=True) + boundaries("P1", "pre", "Bob")
+    events = [["participant_id", "timepoint", "coder", "code", "onset_s", "offset_s"],
+              ["P1", "pre", "Ann", "cry", 409, 411],              # episode 4 starts at 395 s: spans 15-s edge 410
+              ["P1", "pre", "Ann", "approach", "7:48.5", None],   # episode 5 starts at 455 s: latency 13.5 s
+              ["P1", "pre", "Bob", "cry", "0:06:40", "0:06:50"]]
+    return xlsx(path, {"codings": codings, "boundaries": bnd, "events": events})
+
+
+def snapshot(project) -> tuple:
+    c = project.counts()
+    return c["codings"], c["events"], len(project.audit_log())
+
+
+def test_good_sheet_imports_with_origin_imported(trial, tmp_path):
+    report = import_codings(trial, good_sheet(tmp_path / "sheet.xlsx"))
+    assert len(report.created) == 2 and not report.unchanged
+    ann = trial.coding(report.created[0])
+    assert (ann.purpose, ann.status, ann.origin) == ("primary", "complete", "imported")
+    st = trial.coding_state(ann.id)
+    assert st.boundaries[4].flag == "curtailed" and st.boundaries[4].reason
+    assert st.boundaries[1].onset_ms == 5000 and st.scales[("av", 8, "m")] == 1.0
+    assert [(e.code, e.onset_ms, e.offset_ms) for e in st.events] == [("cry", 409000, 411000),
+                                                                     ("approach", 468500, None)]
+    bob = trial.coding_state(report.created[1])
+    assert (bob.result.classification, bob.result.forced_secondary, bob.result.d_rating) == ("D", "B2", 7.0)
+    audit = trial.audit_log(coding_id=ann.id)
+    assert audit and {a.origin for a in audit} == {"imported"}
+    row = score(trial).set_index(["participant_id", "timepoint"]).loc[("P1", "pre")]
+    assert (row.source, row.coder, row.abcd) == ("primary", "Ann", "B")
+    assert row.cry_intervals_e4 == pytest.approx(2 * 180 / 60)   # spans an edge, prorated (curtailed to 60 s)
+    assert row.approach_latency_e5 == pytest.approx(13.5)
+
+
+def test_second_import_changes_nothing(trial, tmp_path):
+    sheet = good_sheet(tmp_path / "sheet.xlsx")
+    import_codings(trial, sheet)
+    before = snapshot(trial)
+    report = import_codings(trial, sheet)
+    assert not report.created and not report.filled and len(report.unchanged) == 2
+    assert snapshot(trial) == before
+
+
+def test_same_coding_with_other_values_is_an_error_to_resolve(trial, tmp_path):
+    import_codings(trial, good_sheet(tmp_path / "a.xlsx"))
+    before = snapshot(trial)
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, good_sheet(tmp_path / "b.xlsx", d_rating=3))
+    p = err.value.problems
+    assert len(p) == 1 and p[0].sheet == "codings" and p[0].row == 2
+    assert "already in the project" in p[0].message and "Resolve it" in p[0].message
+    assert "classification / D rating" in p[0].message
+    assert snapshot(trial) == before
+
+
+def test_bad_sheet_reports_every_problem_and_changes_nothing(trial, tmp_path):
+    before = snapshot(trial)
+    codings = [HEAD + ["colour"],
+               ["P1", "pre", "Zoe", "primary", "B3", None, 2] + [3] * 8 + ["red"],
+               ["P2", "pre", "Ann", "primary", "B9", None, 2] + [3] * 8 + [None],
+               ["P2", "post", "Ann", "primary", "B3", None, 10] + [3, 8, 3, 3, 3, 3, 3, 3] + [None],
+               ["P9", "pre", "Ann", "primary", "A1", "B2", 1] + [3] * 8 + [None]]
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, xlsx(tmp_path / "bad.xlsx", {"codings": codings}))
+    probs = err.value.problems
+    where = {(p.row, p.column) for p in probs}
+    assert (1, "colour") in where                       # unknown column, on the header row
+    assert trial.counts()["codings"] == 0 and snapshot(trial) == before
+    codings = [r[:-1] for r in codings]
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, xlsx(tmp_path / "bad2.xlsx", {"codings": codings}))
+    probs = err.value.problems
+    by = {(p.row, p.column): p.message for p in probs}
+    assert "coder add" in by[(2, "coder")] and "Zoe" in by[(2, "coder")]
+    assert "B9" in by[(3, "classification")]
+    assert "D rating" in by[(4, "d_rating")] and "ps_e8_m" in {c for r, c in by if r == 4}
+    assert "P9" in by[(5, "participant_id")]
+    assert "only with D" in by[(5, "forced_secondary")]
+    assert len(probs) == 6
+    assert all(p.sheet == "codings" for p in probs)
+    assert snapshot(trial) == before
+
+
+def test_bad_boundaries_and_events(trial, tmp_path):
+    codings = [HEAD, ["P1", "pre", "Ann", "primary", "B3", None, 2] + [3] * 8]
+    bnd = [["participant_id", "timepoint", "coder", "episode", "onset_s", "offset_s", "curtailed"],
+           ["P1", "pre", "Ann", 1, 10, 5, None],
+           ["P1", "pre", "Ann", 9, 10, 50, None],
+           ["P1", "pre", "Ann", 2, 40, 200, "maybe"],
+           ["P1", "pre", "Bob", 3, 200, 300, None]]
+    events = [["participant_id", "timepoint", "coder", "code", "onset_s", "offset_s"],
+              ["P1", "pre", "Ann", "giggle", 10, 12],
+              ["P1", "pre", "Ann", "approach", 10, 12],
+              ["P1", "pre", "Ann", "cry", "soon", None]]
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, xlsx(tmp_path / "bad.xlsx", {"codings": codings, "boundaries": bnd, "events": events}))
+    by = {(p.sheet, p.row): p for p in err.value.problems}
+    assert set(by) == {("boundaries", 2), ("boundaries", 3), ("boundaries", 4), ("boundaries", 5), ("events", 2),
+                       ("events", 3), ("events", 4)}
+    assert "end after it starts" in by[("boundaries", 2)].message
+    assert "no row in the codings sheet" in by[("boundaries", 5)].message
+    assert by[("events", 3)].column == "offset_s"
+    assert trial.counts()["codings"] == 0
+
+
+def test_csv_with_blinded_code_and_conflicting_primary(trial, tmp_path):
+    code = trial.session_by_code("S2PR").blinded_code
+    f = tmp_path / "codings.csv"
+    f.write_text("blinded_code,coder,purpose,classification,d_rating,av_e5_m\n"
+                 f"{code},Ann,primary,D/A1,8,6\n"
+                 f"{code},Bob,primary,B3,1,1\n")
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, f)
+    assert [p.row for p in err.value.problems] == [3] and "one primary coder" in err.value.problems[0].message
+    f.write_text("blinded_code,coder,purpose,classification,d_rating,av_e5_m\n"
+                 f"{code},Ann,primary,D/A1,8,6\n")
+    report = import_codings(trial, f)
+    st = trial.coding_state(report.created[0])
+    assert (st.result.classification, st.result.forced_secondary) == ("D", "A1") and not st.boundaries
+
+
+def test_fills_an_assigned_empty_coding(trial, tmp_path):
+    trial.execute(cmds.CreateCoding(int(trial.session_by_code("S1PR").id), int(trial.coder("Ann").id), "primary"))
+    report = import_codings(trial, good_sheet(tmp_path / "s.xlsx"))
+    assert len(report.filled) == 1 and len(report.created) == 1
+    assert trial.coding(report.filled[0]).status == "complete"
+
+
+def test_dry_run_writes_nothing(trial, tmp_path):
+    before = snapshot(trial)
+    report = import_codings(trial, good_sheet(tmp_path / "s.xlsx"), dry_run=True)
+    assert not report.created and snapshot(trial) == before
+
+
+def test_template_can_be_filled_and_imported(trial, tmp_path):
+    out = write_codings_template(tmp_path / "template.xlsx", trial.scheme)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["codings", "boundaries", "events", "README"]
+    for name in ("codings", "boundaries", "events"):
+        for row in wb[name].iter_rows(min_row=2):
+            row[0].value, row[2].value = "P1", "Ann"
+    wb.save(out)
+    report = import_codings(trial, out)
+    st = trial.coding_state(report.created[0])
+    assert len(st.boundaries) == 8 and len(st.events) == 2 and st.result.classification == "D"
