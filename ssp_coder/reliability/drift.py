@@ -12,6 +12,7 @@ rating.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,24 @@ import pandas as pd
 
 from ssp_coder.atomic import atomic_path
 from ssp_coder.reliability.measures import paired_values
-from ssp_coder.stats.agreement import cohen_kappa
 
 DEFAULT_WINDOW = 10
 DRIFT_COLUMNS = ["coder", "seq", "completed_at", "blinded_code", "window_n", "abcd_agreement", "abcd_kappa",
                  "d_rating_mad"]
+
+
+def window_kappa(x: list, y: list) -> float:
+    """Cohen's kappa of one window: (po - pe) / (1 - pe), NaN when pe = 1.
+
+    The point estimate of ``stats.agreement.cohen_kappa`` (a test checks they
+    agree), without its standard errors: the drift view computes one per
+    pair and coder, and needs no intervals.
+    """
+    n = len(x)
+    po = sum(p == q for p, q in zip(x, y)) / n
+    cx, cy = Counter(x), Counter(y)
+    pe = sum(cx[c] * cy.get(c, 0) for c in cx) / (n * n)
+    return math.nan if abs(1.0 - pe) < 1e-12 else (po - pe) / (1.0 - pe)
 
 
 def drift_table(pair_values: pd.DataFrame, window: int = DEFAULT_WINDOW) -> pd.DataFrame:
@@ -46,9 +60,7 @@ def drift_table(pair_values: pd.DataFrame, window: int = DEFAULT_WINDOW) -> pd.D
             lo = max(0, i - window + 1)
             x, y = paired_values(a[lo:i + 1], b[lo:i + 1])
             agree = sum(p == q for p, q in zip(x, y)) / len(x) if x else math.nan
-            kappa = math.nan
-            if len(x) >= 2:
-                kappa = cohen_kappa(x, y).kappa
+            kappa = window_kappa(x, y) if len(x) >= 2 else math.nan
             d = np.abs(da[lo:i + 1] - db[lo:i + 1])
             d = d[~np.isnan(d)]
             rows.append({"coder": coder, "seq": i + 1, "completed_at": times[i], "blinded_code": codes[i],

@@ -73,10 +73,11 @@ def confusion(a: Sequence[Any], b: Sequence[Any], *, rows: str = "primary", cols
     x, y = paired_values(a, b)
     x, y = [_norm(v) for v in x], [_norm(v) for v in y]
     cats = sorted(set(x) | set(y), key=lambda v: (str(type(v)), v))
-    table = pd.DataFrame(0, index=pd.Index(cats, name=rows), columns=pd.Index(cats, name=cols), dtype=int)
+    pos = {c: i for i, c in enumerate(cats)}
+    counts = np.zeros((len(cats), len(cats)), dtype=int)
     for p, q in zip(x, y):
-        table.loc[p, q] += 1
-    return table
+        counts[pos[p], pos[q]] += 1
+    return pd.DataFrame(counts, index=pd.Index(cats, name=rows), columns=pd.Index(cats, name=cols))
 
 
 def numeric(name: str, a: Sequence[Any], b: Sequence[Any], *, kind: str = "continuous",
@@ -86,7 +87,8 @@ def numeric(name: str, a: Sequence[Any], b: Sequence[Any], *, kind: str = "conti
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     row = dict.fromkeys(STAT_COLUMNS, NAN)
     row.update(variable=name, kind=kind, band="")
-    row.update(_percent([float(v) for v in xa], [float(v) for v in ya], confidence))
+    agree = int((xa == ya).sum())
+    row.update(n=int(xa.size), n_agree=agree, percent_agreement=agree / xa.size if xa.size else NAN)
     if xa.size:
         diff = np.abs(xa - ya)
         row.update(mean_abs_diff=float(diff.mean()), within_1=float((diff <= 1.0 + 1e-9).mean()))

@@ -108,19 +108,20 @@ def variable_kinds(project: Any) -> list[tuple[str, str]]:
 
 
 def _pair_values(pairs: list[CodingPair], table: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
-    rows = []
-    for p in pairs:
-        a, b = table.loc[p.primary_id], table.loc[p.reliability_id]
-        row = {"blinded_code": p.blinded_code, "arm": p.arm, "timepoint": p.timepoint, "pair": p.pair,
-               "primary_coder": p.primary_coder, "reliability_coder": p.reliability_coder,
-               "primary_id": p.primary_id, "reliability_id": p.reliability_id, "completed_at": p.completed_at}
+    ident = pd.DataFrame([{"blinded_code": p.blinded_code, "arm": p.arm, "timepoint": p.timepoint, "pair": p.pair,
+                           "primary_coder": p.primary_coder, "reliability_coder": p.reliability_coder,
+                           "primary_id": p.primary_id, "reliability_id": p.reliability_id,
+                           "completed_at": p.completed_at} for p in pairs],
+                         columns=["blinded_code", "arm", "timepoint", "pair", "primary_coder", "reliability_coder",
+                                  "primary_id", "reliability_id", "completed_at"])
+    cols = {}
+    for side, key in (("primary", "primary_id"), ("reliability", "reliability_id")):
+        sub = table.reindex(index=ident[key].to_numpy(), columns=variables).astype(object)
+        sub = sub.where(sub.notna(), None)   # one "missing" for the measures, whatever the column's dtype
         for v in variables:
-            row[f"{v}_primary"] = a.get(v)
-            row[f"{v}_reliability"] = b.get(v)
-        rows.append(row)
-    cols = ["blinded_code", "arm", "timepoint", "pair", "primary_coder", "reliability_coder", "primary_id",
-            "reliability_id", "completed_at"] + [f"{v}_{s}" for v in variables for s in ("primary", "reliability")]
-    return pd.DataFrame(rows, columns=cols)
+            cols[f"{v}_{side}"] = sub[v].to_numpy()
+    ordered = {f"{v}_{s}": cols[f"{v}_{s}"] for v in variables for s in ("primary", "reliability")}
+    return pd.concat([ident, pd.DataFrame(ordered, index=ident.index)], axis=1)
 
 
 def _stats(values: pd.DataFrame, kinds: list[tuple[str, str]], grid: list[float], confidence: float) -> list[dict]:
