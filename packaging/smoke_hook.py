@@ -12,8 +12,35 @@ duration proves the QtMultimedia FFmpeg plugin was found in the build.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+
+def outside_report() -> str:
+    """What the running program loaded from outside its own folder, apart from the system's libraries.
+
+    Python modules must all come from the bundle; shared libraries from the bundle or the operating
+    system (/lib, /usr/lib: glibc, X11, OpenGL, fonts). Anything else means the build leaned on a
+    Python installation or a library that a coder's computer will not have.
+    """
+    bundle = os.path.realpath(getattr(sys, "_MEIPASS", os.path.dirname(sys.executable)))
+    outside = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and not os.path.realpath(path).startswith(bundle):
+            outside.add(os.path.realpath(path))
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                path = line.split(maxsplit=5)[-1].strip() if line.count(" ") >= 5 else ""
+                if not path.startswith("/") or ".so" not in path or path.startswith(("/lib", "/usr/lib")):
+                    continue
+                if not os.path.realpath(path).startswith(bundle):
+                    outside.add(path)
+    except OSError:  # not Linux: modules only
+        pass
+    return "outside files: " + (", ".join(sorted(outside)) if outside else "none")
+
 
 class _VideoProbe:
     """Its own QMediaPlayer on a known video: decodes only if the FFmpeg media plugin was bundled."""
@@ -91,6 +118,7 @@ def install(show_ms: int, video: str | None = None) -> None:
                 if long_enough and (settled or time.monotonic() - started > GIVE_UP_AFTER_S):
                     for line in lines or ["media none (no player in the window)"]:
                         say(line)
+                    say(outside_report())
                     state["done"] = True
                     say("closing the window")
                     w.close()
