@@ -71,29 +71,6 @@ def _in_chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
         yield ids[i:i + size]
 
 
-def results_for(project: Any, coding_ids: Iterable[int]) -> dict[int, tuple[str | None, str | None, float | None]]:
-    """coding id -> (classification, forced secondary, D rating)."""
-    out: dict[int, tuple[str | None, str | None, float | None]] = {}
-    conn = _conn(project)
-    for chunk in _in_chunks(sorted(set(coding_ids))):
-        marks = ",".join("?" * len(chunk))
-        for r in conn.execute("SELECT coding_id, classification, forced_secondary, d_rating FROM results "
-                              f"WHERE coding_id IN ({marks})", chunk):
-            out[r[0]] = (r[1], r[2], r[3])
-    return out
-
-
-def scales_for(project: Any, coding_ids: Iterable[int]) -> dict[int, dict[tuple[str, int, str], float]]:
-    out: dict[int, dict[tuple[str, int, str], float]] = {}
-    conn = _conn(project)
-    for chunk in _in_chunks(sorted(set(coding_ids))):
-        marks = ",".join("?" * len(chunk))
-        for r in conn.execute("SELECT coding_id, scale, episode, partner, value FROM scale_ratings "
-                              f"WHERE coding_id IN ({marks})", chunk):
-            out.setdefault(r[0], {})[(r[1], r[2], r[3])] = r[4]
-    return out
-
-
 @dataclass(frozen=True)
 class TimedData:
     boundaries: dict[int, EpisodeBoundary]
