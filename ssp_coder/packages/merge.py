@@ -26,7 +26,7 @@ from ssp_coder.domain.commands import (
 from ssp_coder.domain.model import CodingState, EpisodeBoundary
 from ssp_coder.errors import KnownError, StoreError
 from ssp_coder.packages.manifest import CODING_NAME, PackageError, Progress, canonical, read_package, signature_ok
-from ssp_coder.store.package_sql import get_package, package_secret, read_coder_file, update_package
+from ssp_coder.store.package_sql import coding_revisions, get_package, package_secret, read_coder_file, update_package
 from ssp_coder.store.project import Project
 
 Prefer = Union[str, Mapping[int, str], None]
@@ -139,8 +139,7 @@ def import_package(project: Project, path: str | Path, *, prefer: Prefer = None,
                     except KnownError as exc:
                         raise PackageError(f"Session {code}: the package's coding cannot be merged ({exc}). "
                                            "Nothing was changed.") from None
-                rev = bw.conn.execute("SELECT revision FROM codings WHERE id = ?", (pcid,)).fetchone()[0]
-                state[str(local)] = [pkg_rev, int(rev)]
+                state[str(local)] = [pkg_rev, coding_revisions(bw.conn, [pcid])[pcid]]
             new_record["merge_state"] = state
             update_package(bw.conn, package.package_id, new_record)
             bw.audit("ImportPackage", {"package_id": package.package_id, "coder": coder.name,

@@ -28,7 +28,7 @@ from ssp_coder.packages.manifest import (
     CODING_NAME, MANIFEST_NAME, PackageError, PackageFile, Progress, add_bytes, add_file, make_manifest,
     read_package, report,
 )
-from ssp_coder.store.package_sql import compact_copy
+from ssp_coder.store.package_sql import compact_copy, file_package_id
 from ssp_coder.store.project import Project
 from ssp_coder.store.uow import now_iso
 
@@ -243,15 +243,6 @@ def _extract(package: PackageFile, member: str, target: Path, progress: Progress
 
 
 def _check_work_file(coding: Path, package: PackageFile) -> None:
-    import sqlite3
-    try:
-        conn = sqlite3.connect(f"file:{coding.as_posix()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM project_info WHERE key = 'package_id'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        raise PackageError(f"The coding file {coding} cannot be read ({exc}).") from None
-    if not row or row[0] != package.package_id:
+    if file_package_id(coding) != package.package_id:
         raise PackageError(f"The work folder {coding.parent} holds the work of another package. Move it away, or "
                            f"open the package it belongs to; {package.path.name} was not opened.")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ssp_coder.errors import StoreError
 from ssp_coder.store.project import Project
 from ssp_coder.store.uow import now_iso
 
@@ -78,6 +79,19 @@ def coding_revisions(conn: sqlite3.Connection, coding_ids: list[int]) -> dict[in
         if r is not None:
             out[cid] = int(r[0])
     return out
+
+
+def file_package_id(path: Path) -> str | None:
+    """The package id recorded in a coding file (None if it has none)."""
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM project_info WHERE key = 'package_id'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"The coding file {path} cannot be read ({exc}).") from None
+    return row[0] if row else None
 
 
 # -- building the coder file --------------------------------------------------------------

@@ -301,3 +301,12 @@ def test_same_change_on_both_sides_is_not_a_conflict(trial, out):
         report = import_package(project, info.path.with_name("ann-returned.sspkg"))
         assert not report.conflicts and [m.changes for m in report.merged] == [()]
         assert len(project.audit_log()) == n + 1       # only the ImportPackage record
+
+
+def test_a_new_package_under_the_same_name_never_overwrites_earlier_work(trial, out):
+    info = _export(trial, out)
+    with open_package(info.path) as opened:
+        opened.project.execute(SetClassification(int(opened.project.codings()[0].id), "C1"))
+    _export(trial, out)     # the coordinator sends a new package with the same file name
+    with pytest.raises(PackageError, match="holds the work of another package"):
+        open_package(info.path)
