@@ -171,7 +171,11 @@ def assemble_long(sessions: pd.DataFrame, scored: pd.DataFrame, *, timepoint_ord
     if variables:
         # Assigning whole columns keeps each column's dtype (a row mask would upcast ints to object).
         for col in variables:
-            merged[col] = merged[col].where(complete)
+            column = merged[col]
+            if pd.api.types.is_bool_dtype(column.dtype) or (
+                    pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype)):
+                column = column.astype("Int64")  # whole numbers stay whole (1, not 1.0) once blanks appear
+            merged[col] = column.where(complete)
     merged["source"] = source.where(complete, None)
     merged["coding_id"] = coding_id.where(complete).astype("Int64")
     coder = merged["coder"] if "coder" in merged else pd.Series([None] * n)

@@ -193,6 +193,13 @@ def _within(done: pd.DataFrame, arms: Sequence[str], base: str, post: str) -> pd
     return pd.DataFrame(rows)
 
 
+def _fisher_p(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided Fisher exact p. ``effects.fisher_exact`` also solves for the
+    conditional odds ratio's exact interval, which takes seconds on a large
+    trial; the summary shows only the p (the same scipy test)."""
+    return min(1.0, float(stats.fisher_exact([[a, b], [c, d]]).pvalue))
+
+
 def _between(done: pd.DataFrame, intervention: str, control: str, post: str, confidence: float) -> tuple[pd.DataFrame, list[str]]:
     at = done[done["timepoint"] == post]
     one, two = at[at["arm"] == intervention], at[at["arm"] == control]
@@ -207,13 +214,12 @@ def _between(done: pd.DataFrame, intervention: str, control: str, post: str, con
         try:
             o = effects.odds_ratio(a, n1 - a, c, n2 - c, confidence=confidence)
             rd = effects.risk_difference(a, n1, c, n2, confidence=confidence)
-            f = effects.fisher_exact([[a, n1 - a], [c, n2 - c]], confidence=confidence)
         except ValueError as exc:
             notes.append(f"{var} at {post}: no between-arm comparison ({exc}).")
         else:
             row.update({"odds_ratio": o.odds_ratio, "or_ci_low": o.ci_low, "or_ci_high": o.ci_high,
                         "or_corrected": o.corrected, "risk_difference": rd.difference, "rd_ci_low": rd.ci_low,
-                        "rd_ci_high": rd.ci_high, "fisher_p": f.p})
+                        "rd_ci_high": rd.ci_high, "fisher_p": _fisher_p(a, n1 - a, c, n2 - c)})
         rows.append(row)
     d1 = pd.to_numeric(one["d_rating"], errors="coerce").dropna()
     d2 = pd.to_numeric(two["d_rating"], errors="coerce").dropna()
@@ -236,6 +242,11 @@ def summarize(long: pd.DataFrame, *, timepoints: Sequence[str] | None = None, in
     """Summarize a long dataset (``build_long``). ``baseline`` and ``post``
     default to the first and second timepoint in the project's order."""
     order = list(timepoints) if timepoints is not None else list(long.attrs.get("timepoints", []))
+    # Only the columns used, without attrs (pandas deep-copies attrs on every operation).
+    needed = ["participant_id", "arm", "timepoint", "coding_status", "blinded_code", "abcd", "secure",
+              "disorganized", "d_rating"]
+    long = long[[c for c in needed if c in long.columns]].copy()
+    long.attrs = {}
     tps = order_timepoints(long["timepoint"], order)
     arms = sorted(str(a) for a in long["arm"].dropna().unique())
     done = long[long["coding_status"] == STATUS_COMPLETE].copy()
