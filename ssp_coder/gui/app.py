@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QLoggingCategory, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -13,6 +14,7 @@ from ssp_coder import __version__
 from ssp_coder.domain.model import Coder
 from ssp_coder.errors import KnownError
 from ssp_coder.gui.controller import CodingController
+from ssp_coder.gui.dialogs.relink import PackageVideos
 from ssp_coder.gui.dialogs.start import CoderDialog, StartDialog
 from ssp_coder.gui.main_window import MainWindow
 from ssp_coder.gui.settings import app_settings, remember_project
@@ -40,15 +42,26 @@ def build_window(project: Project, coder: Coder, settings: QSettings | None = No
     return window
 
 
-def open_project_file(path: Path) -> Project:
+def open_project_file(path: Path) -> tuple[Project, Any]:
+    """A project file, or a coder package (then also the opened package, which finds its videos)."""
     if path.suffix == ".sspkg":
+        from ssp_coder.packages import open_package
+
+        opened = open_package(path)
+        return opened.project, opened
+    return Project.open(path, actor="ssp-coder"), None
+
+
+def close(project: Project, package: Any) -> None:
+    if package is not None:
         try:
-            from ssp_coder.packages import open_package  # type: ignore[attr-defined]
-        except ImportError:
-            raise KnownError(f"{path.name} is a coder package; this version of ssp-coder cannot open packages "
-                             "yet. Ask your coordinator for the project file.") from None
-        return open_package(path)
-    return Project.open(path, actor="ssp-coder")
+            returned = package.close()      # writes the returned package: always current
+            if returned is not None:
+                log.info("returned package written to %s", returned)
+        except KnownError as exc:
+            QMessageBox.warning(None, "Cannot write the returned package", str(exc))
+    else:
+        project.close()
 
 
 def run(path: str | None = None) -> int:
@@ -63,24 +76,29 @@ def run(path: str | None = None) -> int:
         else:
             chosen = Path(path)
         try:
-            project = open_project_file(chosen)
+            project, package = open_project_file(chosen)
         except KnownError as exc:
             QMessageBox.warning(None, "Cannot open the project", str(exc))
             if path is not None:
                 return exc.exit_code
             continue
         remember_project(settings, str(chosen.resolve()))
-        who = CoderDialog(project, settings)
-        coder = who.coder() if who.exec() == QDialog.DialogCode.Accepted else None
+        if package is not None:
+            coder = project.coder(package.coder)      # a package belongs to one coder
+        else:
+            who = CoderDialog(project, settings)
+            coder = who.coder() if who.exec() == QDialog.DialogCode.Accepted else None
         if coder is None:
-            project.close()
+            close(project, package)
             return 0
-        window = build_window(project, coder, settings)
+        videos = PackageVideos(package) if package is not None else None
+        window = build_window(project, coder, settings, videos=videos)
         window.show()
+        window.open_first_coding()
         try:
             app.exec()
         finally:
-            project.close()
+            close(project, package)
         if not getattr(window, "open_other_requested", False):
             return 0
         path = None

@@ -18,7 +18,7 @@ from ssp_coder.domain import commands as cmds
 from ssp_coder.gui.controller import Change, CodingController
 from ssp_coder.gui.dialogs.event_note import EventNoteDialog
 from ssp_coder.gui.dialogs.keymap_editor import KeyMapEditor
-from ssp_coder.gui.dialogs.relink import relink, resolve_video
+from ssp_coder.gui.dialogs.relink import ProjectVideos
 from ssp_coder.gui.input_guard import InputGuard
 from ssp_coder.gui.keymap import KeyMap
 from ssp_coder.gui.models.sessions import SessionsModel, status_label
@@ -37,8 +37,9 @@ DEFAULT_DURATION_MS = 30 * 60 * 1000     # a session without a video still gets 
 
 class MainWindow(QMainWindow):
     def __init__(self, controller: CodingController, settings: QSettings, *, decode_video: bool = True,
-                 ask_relink: bool = True):
+                 ask_relink: bool = True, videos=None):
         super().__init__()
+        self.videos = videos or ProjectVideos(controller.project, controller.coder.name)
         self.controller = controller
         self.settings = settings
         self.decode_video = decode_video
@@ -279,6 +280,13 @@ class MainWindow(QMainWindow):
         self.settings.remove(self._layout_key())
 
     # -- opening a coding ------------------------------------------------------------------------
+    def open_first_coding(self) -> None:
+        """Start where the coder left off: their first coding that is not complete."""
+        for row in self.sessions_model.rows:
+            if row.mine and not row.coding.is_complete:
+                self.open_coding(int(row.coding.id))
+                return
+
     def open_coding(self, coding_id: int) -> None:
         self.player.pause()
         self.controller.open_coding(coding_id)
@@ -290,9 +298,9 @@ class MainWindow(QMainWindow):
             self.timeline.set_state(None)
             self._update_title()
             return
-        path = resolve_video(self.controller.project, session)
-        if path is None and session.video_path and self.ask_relink:
-            path = relink(self.controller.project, session, self.controller.coder.name, self)
+        path = self.videos.find(session)
+        if path is None and (session.video_path or session.video_sha256) and self.ask_relink:
+            path = self.videos.relink(session, self)
             if path is not None:
                 session = self.controller.project.session(int(session.id))
                 self.controller.session = session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
 from ssp_coder.gui.controller import fmt_ms
 from ssp_coder.gui.player import RATES, VideoPlayer
@@ -17,12 +17,22 @@ class TransportBar(QWidget):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.setSpacing(2)
-        for aid, text in (("episode_start_jump", "⏮"), ("jump_back_5s", "−5s"), ("jump_back_1s", "−1s"),
-                          ("frame_prev", "◀|"), ("play_pause", "▶"), ("frame_next", "|▶"),
-                          ("jump_fwd_1s", "+1s"), ("jump_fwd_5s", "+5s"), ("next_episode_jump", "⏭")):
+        sp = QStyle.StandardPixmap
+        self._play_icon = self.style().standardIcon(sp.SP_MediaPlay)
+        self._pause_icon = self.style().standardIcon(sp.SP_MediaPause)
+        for aid, text, icon in (("episode_start_jump", "", sp.SP_MediaSkipBackward), ("jump_back_5s", "−5s", None),
+                                ("jump_back_1s", "−1s", None), ("frame_prev", "", sp.SP_MediaSeekBackward),
+                                ("play_pause", "", sp.SP_MediaPlay), ("frame_next", "", sp.SP_MediaSeekForward),
+                                ("jump_fwd_1s", "+1s", None), ("jump_fwd_5s", "+5s", None),
+                                ("next_episode_jump", "", sp.SP_MediaSkipForward)):
             b = QToolButton()
+            if icon is not None:
+                actions[aid].setIcon(self.style().standardIcon(icon))
+                b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            else:
+                actions[aid].setIconText(text)
+                b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             b.setDefaultAction(actions[aid])
-            b.setText(text)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # keys stay with the window, not the button
             lay.addWidget(b)
             if aid == "play_pause":
@@ -62,7 +72,8 @@ class TransportBar(QWidget):
         lay.addSpacing(10)
         lay.addWidget(self.time)
         player.frameChanged.connect(self.show_position)
-        player.playingChanged.connect(lambda on: self.play_button.setText("⏸" if on else "▶"))
+        player.playingChanged.connect(
+            lambda on: actions["play_pause"].setIcon(self._pause_icon if on else self._play_icon))
 
     def _rate_changed(self, rate: float) -> None:
         i = self.rate.findData(rate)

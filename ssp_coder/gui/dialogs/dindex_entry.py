@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
@@ -31,16 +31,17 @@ class DIndexDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.group.installEventFilter(self)
         self.group.setFocus()
 
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        text = e.text()
-        if text.isdigit() and not isinstance(self.focusWidget(), QLineEdit):
-            i = int(text) - 1
-            if 0 <= i < self.group.count():
-                self.group.setCurrentIndex(i)
-                return
-        super().keyPressEvent(e)
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        # The combo box would search its items for "3"; here a digit picks group number 3.
+        if obj is self.group and e.type() == QEvent.Type.KeyPress and isinstance(e, QKeyEvent):
+            text = e.text()
+            if text.isdigit() and 1 <= int(text) <= self.group.count():
+                self.group.setCurrentIndex(int(text) - 1)
+                return True
+        return super().eventFilter(obj, e)
 
     def value(self) -> tuple[str, str | None, str | None]:
         return (self.group.currentData(), self.sub_item.text().strip() or None, self.note.text().strip() or None)

@@ -1,9 +1,10 @@
-"""Relink a session whose video moved: pick the file, check its SHA-256 in a worker thread."""
+"""Find a session's video, and relink it when it moved (matched by SHA-256, hashed off the UI thread)."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
@@ -13,95 +14,52 @@ from ssp_coder.errors import KnownError
 from ssp_coder.media import sha256_file
 from ssp_coder.store.project import Project
 
-
-class HashWorker(QObject):
-    progress = Signal(int)           # per mille
-    finished = Signal(str)           # hex digest, "" when cancelled
-    failed = Signal(str)
-
-    def __init__(self, path: Path):
-        super().__init__()
-        self.path = path
-        self.cancel = threading.Event()
-
-    def run(self) -> None:
-        size = max(1, self.path.stat().st_size)
-
-        def on_progress(done: int, *_: object) -> None:
-            if self.cancel.is_set():
-                raise _Cancelled
-            self.progress.emit(int(done * 1000 / size))
-        try:
-            digest = _sha256(self.path, on_progress)
-        except _Cancelled:
-            self.finished.emit("")
-            return
-        except (OSError, KnownError) as exc:
-            self.failed.emit(str(exc))
-            return
-        self.finished.emit(digest)
+VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.m4v *.mts *.wmv *.webm);;All files (*)"
 
 
 class _Cancelled(Exception):
     pass
 
 
-def _sha256(path: Path, on_progress) -> str:
-    return sha256_file(path, progress=on_progress)
+class Worker(QObject):
+    """Runs ``job(progress)`` in a thread; ``progress(done, total, detail="")`` raises once cancelled."""
+
+    progress = Signal(int)           # per mille
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, job: Callable[[Callable[..., None]], Any]):
+        super().__init__()
+        self.job = job
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        def on_progress(done: float, total: float, *_: object) -> None:
+            if self.cancel.is_set():
+                raise _Cancelled
+            self.progress.emit(int(done * 1000 / total) if total else 0)
+        try:
+            result = self.job(on_progress)
+        except _Cancelled:
+            self.finished.emit(None)
+        except (OSError, KnownError) as exc:
+            self.failed.emit(str(exc))
+        else:
+            self.finished.emit(result)
 
 
-def resolve_video(project: Project, session: Session) -> Path | None:
-    """The session's video on this computer, or None if it is not where the project says."""
-    if not session.video_path:
-        return None
-    p = Path(session.video_path)
-    if not p.is_absolute():
-        p = project.path.parent / p
-    return p if p.is_file() else None
-
-
-def relink(project: Project, session: Session, actor: str, parent: QWidget | None = None) -> Path | None:
-    """Ask for the moved video, check it is the same file (SHA-256), store the new path. None if not relinked."""
-    answer = QMessageBox.question(
-        parent, "Video not found",
-        f"The video for session {session.blinded_code} is not at\n{session.video_path}\n\n"
-        "Locate it now? The file is checked against the project's SHA-256 before it is linked.")
-    if answer != QMessageBox.StandardButton.Yes:
-        return None
-    name, _ = QFileDialog.getOpenFileName(parent, f"Video for {session.blinded_code}", str(project.path.parent),
-                                          "Videos (*.mp4 *.mov *.avi *.mkv *.m4v *.mts *.wmv);;All files (*)")
-    if not name:
-        return None
-    path = Path(name)
-    digest = hash_with_progress(path, parent)
-    if not digest:
-        return None
-    if session.video_sha256 and digest.lower() != session.video_sha256.lower():
-        QMessageBox.warning(parent, "Not the same video",
-                            f"{path.name} is not the video registered for session {session.blinded_code} (its "
-                            "SHA-256 differs). Nothing was changed.")
-        return None
-    try:
-        rel = path.relative_to(project.path.parent).as_posix()
-    except ValueError:
-        rel = str(path)
-    with project.bulk(actor=actor) as bw:
-        bw.relink_video(int(session.id), rel)
-    return path
-
-
-def hash_with_progress(path: Path, parent: QWidget | None) -> str:
-    """SHA-256 of a (possibly huge) file off the UI thread, with a cancellable progress dialog."""
-    dialog = QProgressDialog(f"Checking {path.name} …", "Cancel", 0, 1000, parent)
-    dialog.setWindowTitle("Checking video")
+def run_with_progress(job: Callable[[Callable[..., None]], Any], label: str, parent: QWidget | None) -> Any:
+    """Long work (hashing a 4 GB video) in a worker thread behind a cancellable progress dialog."""
+    dialog = QProgressDialog(label, "Cancel", 0, 1000, parent)
+    dialog.setWindowTitle("ssp-coder")
     dialog.setMinimumDuration(300)
-    worker = HashWorker(path)
+    worker = Worker(job)
     thread = QThread()
     worker.moveToThread(thread)
-    result: dict[str, str] = {}
+    result: dict[str, Any] = {}
     thread.started.connect(worker.run)
     worker.progress.connect(dialog.setValue)
-    worker.finished.connect(lambda d: (result.__setitem__("digest", d), dialog.reset(), dialog.accept()))
+    worker.finished.connect(lambda r: (result.__setitem__("value", r), dialog.reset(), dialog.accept()))
     worker.failed.connect(lambda m: (result.__setitem__("error", m), dialog.reset(), dialog.accept()))
     dialog.canceled.connect(worker.cancel.set)
     thread.start()
@@ -111,5 +69,78 @@ def hash_with_progress(path: Path, parent: QWidget | None) -> str:
     thread.wait()
     if "error" in result:
         QMessageBox.warning(parent, "Cannot read the video", result["error"])
-        return ""
-    return result.get("digest", "")
+        return None
+    return result.get("value")
+
+
+class ProjectVideos:
+    """Videos of a project file: paths relative to the project's folder (or absolute)."""
+
+    def __init__(self, project: Project, actor: str):
+        self.project = project
+        self.actor = actor
+
+    def find(self, session: Session) -> Path | None:
+        if not session.video_path:
+            return None
+        p = Path(session.video_path)
+        if not p.is_absolute():
+            p = self.project.path.parent / p
+        return p if p.is_file() else None
+
+    def relink(self, session: Session, parent: QWidget | None) -> Path | None:
+        """Ask for the moved video; link it only if its SHA-256 is the registered one."""
+        answer = QMessageBox.question(
+            parent, "Video not found",
+            f"The video for session {session.blinded_code} is not at\n{session.video_path}\n\n"
+            "Locate it now? The file is checked against the project's SHA-256 before it is linked.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        name, _ = QFileDialog.getOpenFileName(parent, f"Video for {session.blinded_code}",
+                                              str(self.project.path.parent), VIDEO_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        digest = run_with_progress(lambda progress: sha256_file(path, progress=progress),
+                                   f"Checking {path.name} …", parent)
+        if not digest:
+            return None
+        if session.video_sha256 and digest.lower() != session.video_sha256.lower():
+            QMessageBox.warning(parent, "Not the same video",
+                                f"{path.name} is not the video registered for session {session.blinded_code} (its "
+                                "SHA-256 differs). Nothing was changed.")
+            return None
+        self.store_link(session, path)
+        return path
+
+    def store_link(self, session: Session, path: Path) -> None:
+        try:
+            rel = path.resolve().relative_to(self.project.path.parent.resolve()).as_posix()
+        except ValueError:
+            rel = str(path.resolve())
+        with self.project.bulk(actor=self.actor) as bw:
+            bw.relink_video(int(session.id), rel)
+
+
+class PackageVideos:
+    """Videos of a coder package: inside it, beside it, or found in a folder by SHA-256."""
+
+    def __init__(self, opened: Any):
+        self.opened = opened
+
+    def find(self, session: Session) -> Path | None:
+        return self.opened.video_for(session)
+
+    def relink(self, session: Session, parent: QWidget | None) -> Path | None:
+        answer = QMessageBox.question(
+            parent, "Video not found",
+            f"The video for session {session.blinded_code} is not in the package or beside it.\n\n"
+            "Choose the folder that holds the videos? They are recognised by SHA-256, whatever their names.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        folder = QFileDialog.getExistingDirectory(parent, "Folder with the videos")
+        if not folder:
+            return None
+        found = run_with_progress(lambda progress: self.opened.relink(folder, progress=progress),
+                                  "Looking for the videos …", parent)
+        return (found or {}).get(session.blinded_code)
