@@ -28,6 +28,17 @@ def _rows(index: pd.Index, ids: pd.Series) -> np.ndarray:
     return index.get_indexer(ids.to_numpy(np.int64)) if len(ids) else np.zeros(0, np.int64)
 
 
+def _codes(series: pd.Series, categories: list[str]) -> np.ndarray:
+    """Position of each value in ``categories`` (-1 if absent); fast when the column is categorical."""
+    if len(series) == 0:
+        return np.zeros(0, np.int64)
+    cats = pd.Index(list(categories), dtype=object)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        remap = np.append(cats.get_indexer(series.cat.categories.astype(object)), -1)
+        return remap[series.cat.codes.to_numpy()].astype(np.int64)   # code -1 (missing) picks the appended -1
+    return cats.get_indexer(series.to_numpy(object)).astype(np.int64)
+
+
 def _num(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").to_numpy(np.float64)
 
@@ -47,8 +58,11 @@ class _Warnings:
         if not self.parts:
             return out
         df = pd.concat(self.parts, ignore_index=True).sort_values(["r", "rank", "sub", "sub_s"], kind="stable")
-        joined = df.groupby("r", sort=True)["text"].agg("; ".join)
-        out[joined.index.to_numpy()] = joined.to_numpy()
+        rows, texts = df["r"].to_numpy(), df["text"].to_numpy(object)
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        ends = np.r_[starts[1:], len(rows)]
+        for a, b in zip(starts, ends):   # one join per coding with findings
+            out[rows[a]] = "; ".join(texts[a:b])
         return out
 
 
@@ -160,7 +174,7 @@ def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, An
     mt = _num(mk["time_ms"]) if len(mk) else np.zeros(0)
     mkeep = mr >= 0
     mr, mt = mr[mkeep], mt[mkeep]
-    mg = pd.Categorical(mk["group"].to_numpy(object)[mkeep], categories=list(scheme.d_groups)).codes
+    mg = _codes(mk["group"], list(scheme.d_groups))[mkeep]
     inside = (mt >= start[mr]) & (mt < end[mr])
     out["d_index_count"] = np.bincount(mr[inside], minlength=n_rows)
     n_g = len(scheme.d_groups)
@@ -177,15 +191,25 @@ def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, An
     sc_df = frames.scales
     sr = _rows(index, sc_df["coding_id"])
     if len(sc_df):
-        names = (sc_df["scale"].astype(str) + "_e" + sc_df["episode"].astype(str) + "_" + sc_df["partner"].astype(str))
-        names = names.to_numpy(object)
-        sj = np.array([cidx.get(x, -1) for x in names], dtype=np.int64)
+        scale_ids = [sc.id for sc in scheme.scales]
+        partners = list(scheme.partner_ids)
+        si = _codes(sc_df["scale"], scale_ids)
+        pi = _codes(sc_df["partner"], partners)
+        ep = sc_df["episode"].to_numpy(np.int64)
+        table = np.full((len(scale_ids), n_ep + 1, len(partners)), -1, np.int64)
+        for j, (sc, e, pa) in enumerate(cells):
+            table[scale_ids.index(sc.id), e, partners.index(pa)] = j
+        known = (si >= 0) & (pi >= 0) & (ep >= 0) & (ep <= n_ep)
+        sj = np.where(known, table[np.maximum(si, 0), np.clip(ep, 0, n_ep), np.maximum(pi, 0)], -1)
         sv = _num(sc_df["value"])
         k = (sr >= 0) & (sj >= 0)
         wide[sr[k], sj[k]] = sv[k]
-        nr = (sr >= 0) & (sj < 0)
-        warn.add(sr[nr], "scale_not_rated", [C.msg_scale_not_rated(c, v) for c, v in zip(names[nr], sv[nr])], 0,
-                 names[nr])
+        nr = np.flatnonzero((sr >= 0) & (sj < 0))
+        if len(nr):
+            raw = sc_df.iloc[nr]
+            names = [f"{a}_e{b}_{c}" for a, b, c in zip(raw["scale"], raw["episode"], raw["partner"])]
+            warn.add(sr[nr], "scale_not_rated", [C.msg_scale_not_rated(c, v) for c, v in zip(names, sv[nr])], 0,
+                     names)
     for j, (sc, ep, pa) in enumerate(cells):
         v = wide[:, j]
         steps = (v - sc.min) / sc.step
@@ -249,9 +273,8 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
     er = er[keep]
     t_on = ev["onset_ms"].to_numpy(np.int64)[keep] if len(ev) else np.zeros(0, np.int64)
     t_off = _num(ev["offset_ms"])[keep] if len(ev) else np.zeros(0)
-    kind = ev["kind"].to_numpy(object)[keep] if len(ev) else np.zeros(0, object)
-    code_of = pd.Categorical(ev["code"].to_numpy(object)[keep] if len(ev) else [], categories=codes).codes
-    ev_codes = ev["code"].to_numpy(object)[keep] if len(ev) else np.zeros(0, object)
+    is_state_kind = (_codes(ev["kind"], ["point", "state"]) == 1)[keep]
+    code_of = _codes(ev["code"], codes)[keep]
 
     # Out-of-span events and marks, and open states (every coding, same rule as the per-coding path).
     before = np.bincount(er[t_on < start[er]], minlength=n_rows) + np.bincount(mr[mt < start[mr]], minlength=n_rows)
@@ -260,14 +283,22 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
     warn.add(rows, "events_before_start", [C.msg_before_start(int(before[i])) for i in rows])
     rows = np.flatnonzero(after)
     warn.add(rows, "events_after_end", [C.msg_after_end(int(after[i]), int(eps[-1])) for i in rows])
-    is_open = (kind == "state") & np.isnan(t_off)
+    is_open = is_state_kind & np.isnan(t_off)
     if is_open.any():
         oi = np.flatnonzero(is_open)
         oi = oi[np.lexsort((t_on[oi], er[oi]))]
         first_r, first_at = np.unique(er[oi], return_index=True)
         counts = np.bincount(er[oi], minlength=n_rows)
-        warn.add(first_r, "open_state", [C.msg_open_state(int(counts[r]), ev_codes[oi[j]], t_on[oi[j]])
+        raw_codes = ev["code"].to_numpy(object)[keep]
+        warn.add(first_r, "open_state", [C.msg_open_state(int(counts[r]), raw_codes[oi[j]], t_on[oi[j]])
                                          for r, j in zip(first_r, first_at)])
+
+    # Events in (row, onset) order: the store's order already; sorted here (stably) only if not.
+    e_key = er.astype(np.int64) * BIG + t_on
+    if len(e_key) > 1 and not (e_key[1:] >= e_key[:-1]).all():
+        o = np.argsort(e_key, kind="stable")
+        er, t_on, t_off, is_state_kind, code_of, e_key = (x[o] for x in (er, t_on, t_off, is_state_kind, code_of,
+                                                                          e_key))
 
     # Windows of regular codings, sorted by (row, onset).
     wr, wc = np.nonzero(valid & ~irregular[:, None])
@@ -279,15 +310,10 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
     def at(pos: np.ndarray) -> np.ndarray:
         return np.clip(pos, 0, max(n_w - 1, 0))
 
-    # Counts by onset.
-    e_key = er.astype(np.int64) * BIG + t_on
-    if n_w:
-        pos = np.searchsorted(w_key, e_key, side="right") - 1
-        p = at(pos)
-        inwin = (pos >= 0) & (wr[p] == er) & (t_on < w_off[p])
-    else:
-        p = np.zeros(len(er), np.int64)
-        inwin = np.zeros(len(er), bool)
+    # Counts by onset: the window with the latest onset at or before the event, if the event is inside it.
+    pos = _last_at_or_before(w_key, e_key)
+    p = at(pos)
+    inwin = (pos >= 0) & (wr[p] == er) & (t_on < w_off[p]) if n_w else np.zeros(len(er), bool)
     sel = inwin & (code_of >= 0)
     flat = er[sel] * (n_c * n_ep) + code_of[sel] * n_ep + wc[p[sel]]
     counts = np.bincount(flat, minlength=n_rows * n_c * n_ep).reshape(n_rows, n_c * n_ep)
@@ -297,46 +323,56 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
 
     if approach_enabled(scheme, s):
         a_idx = codes.index(s["approach_code"])
-        sel = inwin & (code_of == a_idx)
-        lat = np.full(n_rows * n_ep, np.inf)
-        np.minimum.at(lat, er[sel] * n_ep + wc[p[sel]], (t_on[sel] - w_on[p[sel]]).astype(float))
+        sel = np.flatnonzero(inwin & (code_of == a_idx))
+        key = er[sel] * n_ep + wc[p[sel]]
+        first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)   # events are in time order
+        lat = np.full(n_rows * n_ep, np.nan)
+        lat[key[first]] = (t_on[sel] - w_on[p[sel]])[first] / 1000
         lat = lat.reshape(n_rows, n_ep)
         for n in s["approach_episodes"]:
             c = int(n) - 1
-            out[f"approach_latency_e{n}"] = np.where(valid[:, c] & np.isfinite(lat[:, c]), lat[:, c] / 1000, np.nan)
+            out[f"approach_latency_e{n}"] = np.where(valid[:, c], lat[:, c], np.nan)
 
-    # Closed state events clipped to every window they overlap.
-    st = np.flatnonzero((kind == "state") & ~np.isnan(t_off) & (code_of >= 0))
+    # Closed state events clipped to every window they overlap. Most lie inside the window of their onset;
+    # only the others (spanning a boundary, or starting between windows) need a second search.
+    st = np.flatnonzero(is_state_kind & ~np.isnan(t_off) & (code_of >= 0))
     s_r, s_on, s_off = er[st], t_on[st], t_off[st].astype(np.int64)
     if n_w and len(st):
-        lo = np.searchsorted(w_key, s_r.astype(np.int64) * BIG + s_on, side="right") - 1
+        lo = pos[st]
         lp = at(lo)
         step = (lo < 0) | (wr[lp] != s_r) | (w_off[lp] <= s_on)
         lo = lo + step
-        hi = np.searchsorted(w_key, s_r.astype(np.int64) * BIG + s_off, side="left") - 1
+        hi = lo.copy()
+        other = np.flatnonzero(step | (s_off > w_off[lp]))
+        hi[other] = np.searchsorted(w_key, s_r[other].astype(np.int64) * BIG + s_off[other], side="left") - 1
         ok = (lo < n_w) & (hi >= 0) & (wr[at(lo)] == s_r) & (wr[at(hi)] == s_r)
         cnt = np.where(ok, np.maximum(hi - lo + 1, 0), 0)
     else:
         lo = np.zeros(len(st), np.int64)
         cnt = np.zeros(len(st), np.int64)
-    rep = np.repeat(np.arange(len(st)), cnt)
-    first = np.repeat(np.cumsum(cnt) - cnt, cnt)
-    w = lo[rep] + (np.arange(len(rep)) - first)
-    a = np.maximum(s_on[rep], w_on[w]) - w_on[w] if len(rep) else np.zeros(0, np.int64)
-    b_ = np.minimum(s_off[rep], w_off[w]) - w_on[w] if len(rep) else np.zeros(0, np.int64)
-    pos_len = a < b_
-    rep, w, a, b_ = rep[pos_len], w[pos_len], a[pos_len], b_[pos_len]
+    if (cnt == 1).all():
+        rep, w = np.arange(len(st)), lo
+    else:
+        rep = np.repeat(np.arange(len(st)), cnt)
+        w = lo[rep] + (np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    wo = w_on[w] if len(w) else np.zeros(0, np.int64)
+    a = np.maximum(s_on[rep], wo) - wo
+    b_ = np.minimum(s_off[rep], w_off[w] if len(w) else wo) - wo
+    keep_seg = a < b_
+    rep, w, a, b_ = rep[keep_seg], w[keep_seg], a[keep_seg], b_[keep_seg]
     seg_code = code_of[st][rep]
-    seg_r = s_r[rep]
-    seg_c = wc[w] if len(w) else np.zeros(0, np.int64)
-    g = seg_r.astype(np.int64) * (n_c * n_ep) + seg_code * n_ep + seg_c
-    order = np.lexsort((a, g))
-    g_o, a_o, b_o = g[order], a[order], b_[order]
-    span = np.int64(1) << np.int64(36)
-    reach = np.maximum.accumulate(b_o + g_o * span) if len(g_o) else np.zeros(0, np.int64)
-    prev = np.concatenate([[np.int64(-1) << np.int64(62)], reach[:-1]]) - g_o * span if len(g_o) else reach
-    contrib = np.maximum(0, b_o - np.maximum(a_o, prev))
-    total = np.bincount(g_o, weights=contrib.astype(float), minlength=n_rows * n_c * n_ep).reshape(n_rows, -1)
+    g = s_r[rep].astype(np.int64) * (n_c * n_ep) + seg_code * n_ep + (wc[w] if len(w) else 0)
+    # Group by (row, code, episode) keeping time order inside each group: a stable radix sort on the code
+    # leaves (row, onset) order; a boundary-spanning event can still interleave, so finish with a stable
+    # sort that is nearly free on nearly sorted keys.
+    order = np.argsort(seg_code.astype(np.int16), kind="stable")
+    g_o = g[order]
+    if len(g_o) > 1 and not (g_o[1:] >= g_o[:-1]).all():
+        order = order[np.argsort(g_o, kind="stable")]
+        g_o = g[order]
+    a_o, b_o = a[order], b_[order]
+    total = np.bincount(g_o, weights=_union_parts(g_o, a_o, b_o), minlength=n_rows * n_c * n_ep)
+    total = total.reshape(n_rows, -1)
     for j, beh in enumerate(scheme.behaviours):
         if beh.is_state:
             for c, n in enumerate(eps):
@@ -344,19 +380,16 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
 
     if cry_enabled(scheme, s):
         cry = codes.index(s["cry_code"])
-        L = float(s["interval_s"]) * 1000
-        k = seg_code == cry
-        cr, cc, ca, cb = seg_r[k], seg_c[k], a[k].astype(float), b_[k].astype(float)
-        i0 = np.floor(ca / L).astype(np.int64)
-        i1 = np.ceil(cb / L).astype(np.int64) - 1
-        ni = i1 - i0 + 1
-        rep2 = np.repeat(np.arange(len(cr)), ni)
-        idx = i0[rep2] + (np.arange(len(rep2)) - np.repeat(np.cumsum(ni) - ni, ni))
-        cell = cr[rep2].astype(np.int64) * n_ep + cc[rep2]
-        uniq = np.unique(cell * (np.int64(1) << np.int64(24)) + idx)
-        n_int = np.bincount(uniq >> np.int64(24), minlength=n_rows * n_ep).reshape(n_rows, n_ep).astype(float)
-        lat = np.full(n_rows * n_ep, np.inf)
-        np.minimum.at(lat, cr.astype(np.int64) * n_ep + cc, ca)
+        length = float(s["interval_s"]) * 1000
+        k = np.flatnonzero(g_o % (n_c * n_ep) // n_ep == cry)
+        gk, ca, cb = g_o[k], a_o[k].astype(float), b_o[k].astype(float)
+        i0 = np.floor(ca / length).astype(np.int64)
+        i1 = np.ceil(cb / length).astype(np.int64)          # exclusive: intervals i0 .. i1 - 1 hold crying
+        cell = (gk // (n_c * n_ep)) * n_ep + gk % n_ep
+        n_int = np.bincount(cell, weights=_union_parts(gk, i0, i1), minlength=n_rows * n_ep).reshape(n_rows, n_ep)
+        first = np.r_[True, gk[1:] != gk[:-1]] if len(gk) else np.zeros(0, bool)
+        lat = np.full(n_rows * n_ep, np.nan)
+        lat[cell[first]] = ca[first] / 1000
         lat = lat.reshape(n_rows, n_ep)
         stretched = (flag == "curtailed") | (flag == "extended")
         if s["prorate"]:
@@ -364,4 +397,30 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
                 n_int = np.where(stretched, n_int * float(s["prorate_to_s"]) * 1000 / (off - on), n_int)
         for c, n in enumerate(eps):
             out[f"cry_intervals_e{n}"] = np.where(valid[:, c], n_int[:, c], np.nan)
-            out[f"cry_latency_e{n}"] = np.where(valid[:, c] & np.isfinite(lat[:, c]), lat[:, c] / 1000, np.nan)
+            out[f"cry_latency_e{n}"] = np.where(valid[:, c], lat[:, c], np.nan)
+
+
+def _last_at_or_before(w_key: np.ndarray, e_key: np.ndarray) -> np.ndarray:
+    """For sorted ``e_key``: index of the last ``w_key`` <= each key (-1 if none).
+
+    A merge of two sorted runs (timsort finds them) instead of a binary search per event; windows come
+    first in the concatenation, so a window starting exactly at an event's time counts as before it.
+    """
+    n_w = len(w_key)
+    both = np.concatenate([w_key, e_key])
+    order = np.argsort(both, kind="stable")
+    is_w = order < n_w
+    seen = np.cumsum(is_w) - 1
+    out = np.empty(len(e_key), np.int64)
+    out[order[~is_w] - n_w] = seen[~is_w]
+    return out
+
+
+def _union_parts(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per segment, the length it adds to the union of its group (groups contiguous, starts ascending)."""
+    if len(g) == 0:
+        return np.zeros(0)
+    span = np.int64(1) << np.int64(36)     # > any segment end; keeps running maxima from leaking across groups
+    reach = np.maximum.accumulate(b + g * span)
+    prev = np.concatenate([[np.int64(-1) << np.int64(62)], reach[:-1]]) - g * span
+    return np.maximum(0, b - np.maximum(a, prev)).astype(float)
