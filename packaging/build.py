@@ -92,7 +92,7 @@ def write_archive(folder: Path, archive: Path) -> Path:
             return info
 
         with open(part, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=mtime or 0,
-                                                    filename="") as gz, \
+                                                    filename="", compresslevel=6) as gz, \
                 tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
             tar.add(folder, arcname=cfg.APP_NAME, recursive=False, filter=normalise)
             for path in _members(folder):

@@ -38,6 +38,8 @@ EXCLUDES = (
     *(f"PySide6.{m}" for m in PYSIDE6_UNUSED),
     "PyQt5", "PyQt6", "PySide2", "tkinter", "_tkinter", "IPython", "jupyter_client", "notebook",
     "pytest", "_pytest", "pytestqt", "hypothesis", "setuptools", "pip", "PyInstaller",
+    # Optional cloud-storage readers that pandas would use only for s3:// paths (26 MB).
+    "botocore", "boto3", "s3transfer", "s3fs",
     # Figures are drawn with Agg (and PDF); no interactive matplotlib backend is ever started.
     "matplotlib.backends.backend_qtagg", "matplotlib.backends.backend_qt", "matplotlib.backends.qt_compat",
     "matplotlib.backends.backend_tkagg", "matplotlib.backends.backend_wx", "matplotlib.backends.backend_gtk3",
