@@ -96,6 +96,48 @@ def build(path: Path, sessions: int, seed: int = 1) -> None:
         print()
 
 
+def timed_only(n_pairs: int = 1000, seed: int = 3) -> float:
+    """Seconds for the timed-code agreement of ``n_pairs`` SSP-length pairs, built in memory."""
+    from ssp_coder.domain.model import DIndexId, DIndexMark, EpisodeBoundary, Event, EventId
+    from ssp_coder.domain.scheme import load_builtin_scheme
+    from ssp_coder.reliability.pairs import CodingPair
+    from ssp_coder.reliability.settings import RELIABILITY_DEFAULTS
+    from ssp_coder.reliability.timed_report import timed_table
+    from ssp_coder.store.reliability_sql import TimedData
+
+    rng = random.Random(seed)
+    scheme = load_builtin_scheme()
+
+    def one() -> TimedData:
+        shift = rng.randint(-400, 400)
+        bounds = {ep: EpisodeBoundary(ep, max(0, (ep - 1) * EP + shift), ep * EP + shift) for ep in range(1, 9)}
+        events, marks = [], []
+        for ep in range(1, 9):
+            t = (ep - 1) * EP + rng.randint(0, 10_000)
+            while t < ep * EP - 10_000:
+                code = rng.choice(["play", "cry", "proximity", "contact", "avoid", "resist"])
+                off = min(ep * EP, t + rng.randint(2_000, 30_000))
+                events.append(Event(EventId(0), code, "state", t, off))
+                if rng.random() < 0.3:
+                    events.append(Event(EventId(0), "approach", "point", t + 500, None))
+                t = off + rng.randint(0, 8_000)
+        for g in ("I", "III", "V"):
+            if rng.random() < 0.5:
+                marks.append(DIndexMark(DIndexId(0), g, rng.randint(4 * EP, 8 * EP - 1000)))
+        return TimedData(bounds, tuple(events), tuple(marks))
+
+    data, pairs = {}, []
+    for i in range(n_pairs):
+        data[2 * i], data[2 * i + 1] = one(), one()
+        pairs.append(CodingPair(i, f"S{i}", "ABC", "pre", 2 * i, 2 * i + 1, "Ann", "Bob", ""))
+    n_events = sum(len(d.events) for d in data.values())
+    t = time.perf_counter()
+    timed_table({"all": pairs}, data, scheme, dict(RELIABILITY_DEFAULTS))
+    took = time.perf_counter() - t
+    print(f"timed agreement, {n_pairs} SSP-length pairs ({n_events} events): {took:.2f} s (target < 5 s)")
+    return took
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", type=Path, default=None)
@@ -125,6 +167,7 @@ def main() -> None:
     print(f"full reliability report: best {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f} s "
           f"(target < 3 s)")
     print(f"xlsx export: {t_xlsx:.2f} s; double-coding plan: {t_plan:.2f} s")
+    timed_only(1000)
     abcd = report.variable("abcd")
     print(f"abcd: {abcd['percent_agreement'] * 100:.1f} % agreement, kappa {abcd['kappa']:.2f}")
 

@@ -273,3 +273,35 @@ def create_consensus(project: Any, session: str | int, *, decider: str, choices:
         if not missing_for_completion(bulk.uow.coding_state(cid), project.scheme):
             bulk.execute(MarkComplete(cid))
     return cid
+
+
+CONFERENCE_COLUMNS = ["blinded_code", "primary_id", "reliability_id", "primary_coder", "reliability_coder",
+                      "abcd_primary", "abcd_reliability", "abcd_agree", "d_rating_primary", "d_rating_reliability",
+                      "has_consensus"]
+
+
+def conference_list(project: Any) -> pd.DataFrame:
+    """Complete reliability pairs with their ABCD and D rating side by side, disagreements first.
+
+    The worklist of the Reliability window: which sessions still need a
+    conference (``has_consensus`` False and ``abcd_agree`` False).
+    """
+    from ssp_coder.reliability.pairs import find_pairs
+    from ssp_coder.reliability.variables import variable_table
+
+    rows = sql.coding_rows(project)
+    pairs, _ = find_pairs(project, rows)
+    with_consensus = {r.session_id for r in rows if r.purpose == "consensus"}
+    table = variable_table(project, [p.primary_id for p in pairs] + [p.reliability_id for p in pairs])
+    out = []
+    for p in pairs:
+        a, b = table.loc[p.primary_id], table.loc[p.reliability_id]
+        out.append({"blinded_code": p.blinded_code, "primary_id": p.primary_id, "reliability_id": p.reliability_id,
+                    "primary_coder": p.primary_coder, "reliability_coder": p.reliability_coder,
+                    "abcd_primary": a["abcd"], "abcd_reliability": b["abcd"],
+                    "abcd_agree": bool(a["abcd"] == b["abcd"]) if not (pd.isna(a["abcd"]) or pd.isna(b["abcd"]))
+                    else False,
+                    "d_rating_primary": a["d_rating"], "d_rating_reliability": b["d_rating"],
+                    "has_consensus": p.session_id in with_consensus})
+    frame = pd.DataFrame(out, columns=CONFERENCE_COLUMNS)
+    return frame.sort_values(["has_consensus", "abcd_agree", "blinded_code"], ignore_index=True)

@@ -9,7 +9,8 @@ session by its length, exactly as one long recording would be weighed.
 * State behaviours: duration-weighted overlap kappa (``stats.timed.overlap_kappa``),
   over all state codes together and per code (present/absent).
 * Point behaviours and D-index marks: one-to-one onset matching within a
-  tolerance (``stats.timed.event_agreement``). The tolerances are settings,
+  tolerance (``stats.timed.event_agreement``), per session, with the
+  agreements, commissions and omissions summed over sessions. The tolerances are settings,
   ``event_tolerance_s`` and ``d_index_tolerance_s``, both 2 s by default:
   a convention, not a published rule.
 * Episode boundaries: mean and largest absolute difference
@@ -63,6 +64,12 @@ def _points(items: Iterable[tuple[str, float]], lo: float, hi: float, shift: flo
     return [(code, t - lo + shift, None) for code, t in items if lo <= t <= hi]
 
 
+def _index(agreements: int, commissions: int, omissions: int) -> float:
+    """agreements / (agreements + commissions + omissions), as ``stats.timed.event_agreement`` defines it."""
+    total = agreements + commissions + omissions
+    return agreements / total if total else math.nan
+
+
 def _group_rows(label: str, pairs: list[CodingPair], data: dict[int, TimedData], scheme: Scheme,
                 event_tol: float, d_tol: float) -> list[dict[str, Any]]:
     state_codes = sorted(b.code for b in scheme.behaviours if b.is_state)
@@ -71,14 +78,12 @@ def _group_rows(label: str, pairs: list[CodingPair], data: dict[int, TimedData],
     last = scheme.episode_numbers[-1]
     s1: list[tuple] = []
     s2: list[tuple] = []
-    p1: list[tuple] = []
-    p2: list[tuple] = []
-    d1: list[tuple] = []
-    d2: list[tuple] = []
+    # point events and D marks are matched per session (matching is quadratic in the events of one code,
+    # so pooling would be slow) and the counts summed: the same result, as no match crosses sessions
+    counts: dict[str, dict[str, list[int]]] = {"point": {}, "d_index": {}}
     bdiffs: dict[int, list[float]] = {}
-    shift = pshift = 0.0
+    shift = 0.0
     used = 0
-    gap = 2 * max(event_tol, d_tol) + 1.0   # keeps matching from reaching into the next session
     for pr in pairs:
         a, b = data[pr.primary_id], data[pr.reliability_id]
         win = _window(a, b, last)
@@ -89,13 +94,22 @@ def _group_rows(label: str, pairs: list[CodingPair], data: dict[int, TimedData],
         s1 += _clip_states(a.events, lo, hi, shift, states_set)
         s2 += _clip_states(b.events, lo, hi, shift, states_set)
         shift += hi - lo
-        p1 += _points(((e.code, e.onset_ms / 1000.0) for e in a.events if e.offset_ms is None
-                       and e.kind == "point"), lo, hi, pshift)
-        p2 += _points(((e.code, e.onset_ms / 1000.0) for e in b.events if e.offset_ms is None
-                       and e.kind == "point"), lo, hi, pshift)
-        d1 += _points(((m.group, m.time_ms / 1000.0) for m in a.d_indices), lo, hi, pshift)
-        d2 += _points(((m.group, m.time_ms / 1000.0) for m in b.d_indices), lo, hi, pshift)
-        pshift += hi - lo + gap
+        for kind, tol, (e1, e2) in (
+                ("point", event_tol, ([(e.code, e.onset_ms / 1000.0) for e in a.events if e.offset_ms is None
+                                       and e.kind == "point"],
+                                      [(e.code, e.onset_ms / 1000.0) for e in b.events if e.offset_ms is None
+                                       and e.kind == "point"])),
+                ("d_index", d_tol, ([(m.group, m.time_ms / 1000.0) for m in a.d_indices],
+                                    [(m.group, m.time_ms / 1000.0) for m in b.d_indices]))):
+            p1, p2 = _points(e1, lo, hi, 0.0), _points(e2, lo, hi, 0.0)
+            if not p1 and not p2:
+                continue
+            ea = event_agreement(p1, p2, tolerance_s=tol)
+            for code, c in ea.per_code.items():
+                tot = counts[kind].setdefault(code, [0, 0, 0])
+                tot[0] += c.agreements
+                tot[1] += c.commissions
+                tot[2] += c.omissions
         ba = {ep: (x.onset_ms / 1000.0 if x.onset_ms is not None else None,
                    x.offset_ms / 1000.0 if x.offset_ms is not None else None) for ep, x in a.boundaries.items()}
         bb = {ep: (x.onset_ms / 1000.0 if x.onset_ms is not None else None,
@@ -119,19 +133,19 @@ def _group_rows(label: str, pairs: list[CodingPair], data: dict[int, TimedData],
         row("all state behaviours", "state", "overlap kappa", ok.kappa, duration_s=ok.duration_s)
         for code in state_codes:
             row(code, "state", "overlap kappa", ok.per_code.get(code, math.nan), duration_s=ok.duration_s)
-    for kind, (e1, e2), tol, codes in (("point", (p1, p2), event_tol, point_codes),
-                                       ("d_index", (d1, d2), d_tol, list(scheme.d_groups))):
+    for kind, tol, codes in (("point", event_tol, point_codes), ("d_index", d_tol, list(scheme.d_groups))):
         if not used:
             continue
-        ea = event_agreement(e1, e2, tolerance_s=tol)
         stat = f"match index (±{tol:g} s)"
-        name = "all point behaviours" if kind == "point" else "all D indices"
-        row(name, kind, stat, ea.index, agreements=ea.agreements, commissions=ea.commissions, omissions=ea.omissions)
+        per = counts[kind]
+        agree, com, om = (sum(v[i] for v in per.values()) for i in range(3))
+        row("all point behaviours" if kind == "point" else "all D indices", kind, stat,
+            _index(agree, com, om), agreements=agree, commissions=com, omissions=om)
         for code in codes:
-            c = ea.per_code.get(code)
-            if c is not None:
-                row(code if kind == "point" else f"D index {code}", kind, stat, c.index, agreements=c.agreements,
-                    commissions=c.commissions, omissions=c.omissions)
+            if code in per:
+                a_, c_, o_ = per[code]
+                row(code if kind == "point" else f"D index {code}", kind, stat, _index(a_, c_, o_),
+                    agreements=a_, commissions=c_, omissions=o_)
     if bdiffs:
         every = np.abs(np.concatenate([np.asarray(v) for v in bdiffs.values()]))
         row("all episode boundaries", "boundary", "mean |difference| (s)", float(every.mean()),

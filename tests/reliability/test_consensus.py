@@ -4,7 +4,9 @@ import pytest
 
 from builders import add_sessions, coding, new_project
 from ssp_coder.errors import DomainError, KnownError
-from ssp_coder.reliability.consensus import compare_codings, create_consensus, display, pair_for_session
+from ssp_coder.reliability.consensus import (
+    compare_codings, conference_list, create_consensus, display, pair_for_session,
+)
 from ssp_coder.store.reliability_sql import consensus_sources
 
 
@@ -100,3 +102,17 @@ def test_typed_boundary_and_incomplete_consensus_stays_draft(setup):
     st = p.coding_state(cid)
     assert (st.boundaries[3].onset_ms, st.boundaries[3].offset_ms) == (360_500, 540_250)
     assert st.result.d_rating is None and not st.coding.is_complete
+
+
+def test_conference_list_puts_open_disagreements_first(setup):
+    p, a, b = setup
+    sid = int(p.session_by_code("S01").id)
+    code2 = add_sessions(p, [("P2", "DEF", "post", "S02")])["S02"]
+    coding(p, code2, "Cem", "primary", cls="B2", d=2.0)
+    coding(p, code2, "Ann", "reliability", cls="B2", d=2.0)
+    worklist = conference_list(p)
+    assert list(worklist["blinded_code"]) == ["S01", "S02"]
+    assert not worklist.iloc[0]["abcd_agree"] and worklist.iloc[1]["abcd_agree"]
+    create_consensus(p, sid, decider="Dee")
+    worklist = conference_list(p)
+    assert list(worklist["blinded_code"]) == ["S02", "S01"] and worklist.iloc[1]["has_consensus"]
