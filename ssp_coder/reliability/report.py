@@ -79,6 +79,7 @@ class ReliabilityReport:
                               "categories": [_clean(c) for c in v.index],
                               "counts": v.to_numpy().tolist()} for k, v in self.confusion.items()},
             "timed": _records(self.timed), "pending": _records(self.pending), "drift": _records(self.drift),
+            "pairs": _records(self.pairs),
         }
 
 

@@ -121,6 +121,7 @@ def test_json_is_plain_and_complete(report):
     assert data["n_pairs"] == 10
     assert {r["variable"] for r in data["overall"]} >= {"abcd", "secure", "disorganized", "d_rating", "d_high"}
     assert data["confusion"]["abcd"]["counts"][1][3] == 1
+    assert len(data["pairs"]) == 10 and data["pairs"][4]["abcd_primary"] == "D"
 
 
 def test_xlsx_reads_back(report, tmp_path):
