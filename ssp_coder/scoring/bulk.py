@@ -25,7 +25,16 @@ BIG = np.int64(1) << np.int64(40)   # > any time in ms; row * BIG + t stays in i
 
 
 def _rows(index: pd.Index, ids: pd.Series) -> np.ndarray:
-    return index.get_indexer(ids.to_numpy(np.int64)) if len(ids) else np.zeros(0, np.int64)
+    """Row of each coding id in ``index`` (-1 if absent)."""
+    if len(ids) == 0:
+        return np.zeros(0, np.int64)
+    values = ids.to_numpy(np.int64)
+    keys = index.to_numpy(np.int64)
+    if index.is_monotonic_increasing and len(keys):
+        # The store reads in coding order: a binary search beats hashing millions of ids.
+        pos = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
+        return np.where(keys[pos] == values, pos, -1)
+    return index.get_indexer(values)
 
 
 def _codes(series: pd.Series, categories: list[str]) -> np.ndarray:
@@ -35,11 +44,13 @@ def _codes(series: pd.Series, categories: list[str]) -> np.ndarray:
     cats = pd.Index(list(categories), dtype=object)
     if isinstance(series.dtype, pd.CategoricalDtype):
         remap = np.append(cats.get_indexer(series.cat.categories.astype(object)), -1)
-        return remap[series.cat.codes.to_numpy()].astype(np.int64)   # code -1 (missing) picks the appended -1
+        return remap[series.cat.codes.to_numpy()]   # code -1 (missing) picks the appended -1
     return cats.get_indexer(series.to_numpy(object)).astype(np.int64)
 
 
 def _num(series: pd.Series) -> np.ndarray:
+    if series.dtype.kind in "fiu":
+        return series.to_numpy(np.float64)
     return pd.to_numeric(series, errors="coerce").to_numpy(np.float64)
 
 
@@ -311,7 +322,7 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
         return np.clip(pos, 0, max(n_w - 1, 0))
 
     # Counts by onset: the window with the latest onset at or before the event, if the event is inside it.
-    pos = _last_at_or_before(w_key, e_key)
+    pos = np.searchsorted(w_key, e_key, side="right") - 1
     p = at(pos)
     inwin = (pos >= 0) & (wr[p] == er) & (t_on < w_off[p]) if n_w else np.zeros(len(er), bool)
     sel = inwin & (code_of >= 0)
@@ -398,22 +409,6 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
         for c, n in enumerate(eps):
             out[f"cry_intervals_e{n}"] = np.where(valid[:, c], n_int[:, c], np.nan)
             out[f"cry_latency_e{n}"] = np.where(valid[:, c], lat[:, c], np.nan)
-
-
-def _last_at_or_before(w_key: np.ndarray, e_key: np.ndarray) -> np.ndarray:
-    """For sorted ``e_key``: index of the last ``w_key`` <= each key (-1 if none).
-
-    A merge of two sorted runs (timsort finds them) instead of a binary search per event; windows come
-    first in the concatenation, so a window starting exactly at an event's time counts as before it.
-    """
-    n_w = len(w_key)
-    both = np.concatenate([w_key, e_key])
-    order = np.argsort(both, kind="stable")
-    is_w = order < n_w
-    seen = np.cumsum(is_w) - 1
-    out = np.empty(len(e_key), np.int64)
-    out[order[~is_w] - n_w] = seen[~is_w]
-    return out
 
 
 def _union_parts(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
