@@ -20,7 +20,7 @@ import pandas as pd
 
 from ssp_coder.atomic import WriteError, atomic_path
 from ssp_coder.export.codebook import Variable
-from ssp_coder.export.xlsx import write_workbook
+from ssp_coder.export.xlsx import render_numbers, write_workbook
 
 Progress = Callable[[int, int, str], None]
 
@@ -154,11 +154,35 @@ def write_dta(path: str | Path, frame: pd.DataFrame, variables: Mapping[str, Var
         pyreadstat.write_dta(out, str(tmp), file_label=file_label[:80], version=15, **kwargs)
 
 
+def _csv_field(text: str) -> str:
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv_column(series: pd.Series) -> list[str]:
+    """One column as CSV fields: whole numbers without ``.0``, shortest exact
+    decimals, empty for missing (faster than ``DataFrame.to_csv`` on nullable
+    integer columns, which dominate the scored variables)."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        series = series.astype("float64")
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        return render_numbers(values, "", "", "")
+    return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else _csv_field(str(v))
+            for v in series.tolist()]
+
+
 def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
     """UTF-8 with a byte-order mark, so that Excel opens accents correctly; empty cells for missing."""
     check_writable(path)
-    with atomic_path(path) as tmp:
-        bare(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+    frame = bare(frame)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        fh.write(",".join(_csv_field(str(c)) for c in frame.columns) + "\n")
+        for start in range(0, len(frame), 5000):
+            part = frame.iloc[start:start + 5000]
+            cols = [_csv_column(part.iloc[:, j]) for j in range(part.shape[1])]
+            fh.write("".join(",".join(row) + "\n" for row in zip(*cols)))
 
 
 def write_csv_folder(folder: str | Path, tables: Sequence[tuple[str, pd.DataFrame]],
