@@ -85,6 +85,8 @@ def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, An
     ids = cod["coding_id"].to_numpy(np.int64)
     index = pd.Index(ids)
     n_rows, n_ep = len(ids), len(scheme.episodes)
+    if n_rows == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in variable_columns(scheme, s)})
     eps = np.array(scheme.episode_numbers)
     out: dict[str, Any] = {}
     warn = _Warnings()
@@ -110,8 +112,8 @@ def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, An
     fgroup = np.array([gmap.get(f) if f is not None else None for f in forced], dtype=object)
     abc_forced = np.where(group == "D", fgroup, np.where(np.isin(group, ["CC", "U"]), None, group))
     shown = np.array([f"{c}/{f}" if c and f else c for c, f in zip(cls, forced)], dtype=object)
-    has_abcd = np.array([a is not None for a in abcd])
-    has_group = np.array([g is not None for g in group])
+    has_abcd = np.array([a is not None for a in abcd], dtype=bool)
+    has_group = np.array([g is not None for g in group], dtype=bool)
     cutoff = float(s["d_cutoff"])
     out.update({
         "classification": shown, "abcd": abcd, "abcd_subgroup": cls, "forced_secondary": forced,

@@ -157,3 +157,9 @@ def test_demo_project_end_to_end(demo_project):
     pd.testing.assert_frame_equal(a.reset_index(drop=True), ref.sort_values("coding_id").reset_index(drop=True),
                                   check_dtype=False)
     assert np.isfinite(scored["d_rating"]).all()
+
+
+def test_project_without_final_codings(trial):
+    df = score(trial)
+    assert len(df) == 6 and (df["source"] == "").all() and df["abcd"].isna().all()
+    assert len(score_codings(trial)) == 0
