@@ -27,7 +27,8 @@ def outside_report() -> str:
     outside = set()
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if path and not os.path.realpath(path).startswith(bundle):
+        # Modules inside the program's archive have names but no file; only real files count.
+        if path and os.path.isabs(path) and os.path.exists(path) and not os.path.realpath(path).startswith(bundle):
             outside.add(os.path.realpath(path))
     try:
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
