@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from typing import Sequence
@@ -71,6 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("known error: %s", exc)
         print(f"ssp-coder: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:
         print("ssp-coder: interrupted; nothing was left half-written.", file=sys.stderr)
         return 130

@@ -406,7 +406,9 @@ class Project:
                 for r in self.conn.execute(sql, args)]
 
     def info(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT key, value FROM project_info WHERE key <> 'scheme'"))
+        # the scheme is large and the package-signing secret must never be shown or exported
+        return dict(self.conn.execute("SELECT key, value FROM project_info WHERE key NOT IN ('scheme', "
+                                      "'package_secret')"))
 
 
 def _check_file(conn: sqlite3.Connection, path: Path, check: str) -> None:
