@@ -20,7 +20,7 @@ import pandas as pd
 
 from ssp_coder.atomic import WriteError, atomic_path
 from ssp_coder.export.codebook import Variable
-from ssp_coder.export.xlsx import render_numbers, write_workbook
+from ssp_coder.export.xlsx import column_source, render_numbers, write_workbook
 
 Progress = Callable[[int, int, str], None]
 
@@ -160,17 +160,15 @@ def _csv_field(text: str) -> str:
     return text
 
 
-def _csv_column(series: pd.Series) -> list[str]:
-    """One column as CSV fields: whole numbers without ``.0``, shortest exact
-    decimals, empty for missing (faster than ``DataFrame.to_csv`` on nullable
-    integer columns, which dominate the scored variables)."""
-    if pd.api.types.is_bool_dtype(series.dtype):
-        series = series.astype("float64")
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        return render_numbers(values, "", "", "")
+def _csv_column(source: tuple[str, object], start: int, stop: int) -> list[str]:
+    """Rows ``start:stop`` of one column as CSV fields: whole numbers without
+    ``.0``, shortest exact decimals, empty for missing (several times faster
+    than ``DataFrame.to_csv`` on the nullable integer columns of scoring)."""
+    kind, data = source
+    if kind == "num":
+        return render_numbers(data[start:stop], "", "", "")  # type: ignore[index]
     return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else _csv_field(str(v))
-            for v in series.tolist()]
+            for v in data[start:stop]]  # type: ignore[index]
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
@@ -179,9 +177,10 @@ def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
     frame = bare(frame)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         fh.write(",".join(_csv_field(str(c)) for c in frame.columns) + "\n")
+        sources = [column_source(frame.iloc[:, j]) for j in range(frame.shape[1])]
         for start in range(0, len(frame), 5000):
-            part = frame.iloc[start:start + 5000]
-            cols = [_csv_column(part.iloc[:, j]) for j in range(part.shape[1])]
+            stop = min(len(frame), start + 5000)
+            cols = [_csv_column(src, start, stop) for src in sources]
             fh.write("".join(",".join(row) + "\n" for row in zip(*cols)))
 
 

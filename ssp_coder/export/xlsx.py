@@ -105,20 +105,28 @@ def render_numbers(values: np.ndarray, before: str, after: str, missing: str) ->
     return table[codes].tolist()  # code -1 (missing) picks the last entry
 
 
-def _cells(series: pd.Series, date: bool) -> list[str]:
-    """One column rendered as a list of <c> elements.
+def column_source(series: pd.Series) -> tuple[str, object]:
+    """A column once as plain data: ("num", float64 array) or ("obj", list), so
+    that chunks are sliced without pandas overhead per chunk."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        series = series.astype("float64")
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return "num", pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return "obj", series.tolist()
+
+
+def _cells(source: tuple[str, object], start: int, stop: int, date: bool) -> list[str]:
+    """Rows ``start:stop`` of one column rendered as <c> elements.
 
     Cells carry no ``r`` reference (it is optional in SpreadsheetML and costs a
     third of the writing time); a missing value is an empty ``<c/>`` so that
     positions stay right.
     """
-    if pd.api.types.is_bool_dtype(series.dtype):
-        series = series.astype("float64")
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        return render_numbers(values, "<c><v>", "</v></c>", "<c/>")
+    kind, data = source
+    if kind == "num":
+        return render_numbers(data[start:stop], "<c><v>", "</v></c>", "<c/>")  # type: ignore[index]
     out = []
-    for v in series.tolist():
+    for v in data[start:stop]:  # type: ignore[index]
         if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT or v == "":
             out.append("<c/>")
             continue
@@ -168,9 +176,11 @@ def _write_sheet(zf: zipfile.ZipFile, index: int, frame: pd.DataFrame, *, date_c
             f'<c r="{L}1" t="inlineStr" s="{STYLE_HEADER}"><is><t>{_text(c)}</t></is></c>'
             for L, c in zip(letters, columns)) + "</row>")
         chunk = 2000
+        sources = [column_source(frame.iloc[:, j]) for j in range(len(columns))]
+        dates = [c in date_columns for c in columns]
         for start in range(0, len(frame), chunk):
-            part = frame.iloc[start:start + chunk]
-            cols = [_cells(part.iloc[:, j], columns[j] in date_columns) for j in range(len(columns))]
+            stop = min(len(frame), start + chunk)
+            cols = [_cells(src, start, stop, d) for src, d in zip(sources, dates)]
             if wrap_columns:
                 for j, c in enumerate(columns):
                     if c in wrap_columns:
