@@ -80,8 +80,15 @@ class TrialSummary:
         return out[["table"] + [c for c in out.columns if c != "table"]]
 
     def to_dict(self) -> dict[str, Any]:
+        def clean(k: str, v: Any) -> Any:
+            if isinstance(v, float) and not math.isfinite(v):
+                return None
+            if isinstance(v, float) and k.startswith(("n", "x")) and v.is_integer():
+                return int(v)  # counts, made float by missing cells in other rows
+            return v
+
         def records(df: pd.DataFrame) -> list[dict]:
-            return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+            return [{k: clean(k, v) for k, v in r.items()}
                     for r in df.astype(object).where(df.notna(), None).to_dict("records")]
         return {
             "arms": list(self.arms), "timepoints": list(self.timepoints), "intervention": self.intervention,
