@@ -1,0 +1,106 @@
+"""A read-only Qt table model over a pandas DataFrame, with number formatting and row highlighting."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+Index = QModelIndex | QPersistentModelIndex
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1       # the row as a dict, for selections
+HIGHLIGHT = QColor(255, 214, 102, 150)         # amber, readable on light and dark palettes
+PERCENT_COLUMNS = ("percent_agreement", "pa_ci_low", "pa_ci_high", "within_1", "agreement", "ci_low", "ci_high",
+                   "required", "abcd_agreement")
+
+
+def format_cell(column: str, value: Any, digits: int = 2) -> str:
+    """A cell as text: missing is '-', shares as percentages, floats to ``digits`` places."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if column in PERCENT_COLUMNS or column.startswith("pct_share"):
+            return f"{value * 100:.1f} %"
+        if value.is_integer() and abs(value) < 1e9 and not column.endswith(("kappa", "_low", "_high")):
+            return f"{int(value)}"
+        return f"{value:.{digits}f}"
+    try:
+        if pd.isna(value):
+            return "-"
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+class FrameModel(QAbstractTableModel):
+    """Shows a DataFrame. ``headers`` renames columns; ``highlight(row_dict)`` marks rows amber."""
+
+    def __init__(self, frame: pd.DataFrame | None = None, parent: Any = None, *,
+                 headers: Mapping[str, str] | None = None, columns: list[str] | None = None,
+                 highlight: Callable[[dict], bool] | None = None):
+        super().__init__(parent)
+        self.headers = dict(headers or {})
+        self.only = columns
+        self.highlight = highlight
+        self.frame = pd.DataFrame()
+        self._rows: list[dict] = []
+        self._marked: list[bool] = []
+        self.set_frame(frame if frame is not None else pd.DataFrame())
+
+    def set_frame(self, frame: pd.DataFrame) -> None:
+        self.beginResetModel()
+        cols = [c for c in (self.only or list(frame.columns)) if c in frame.columns]
+        self.frame = frame[cols].reset_index(drop=True) if len(cols) else pd.DataFrame(index=frame.index)
+        full = frame.reset_index(drop=True)
+        self._rows = full.to_dict("records") if len(full.columns) else [{} for _ in range(len(full))]
+        self._marked = [bool(self.highlight(r)) if self.highlight else False for r in self._rows]
+        self.endResetModel()
+
+    def row(self, i: int) -> dict:
+        return self._rows[i]
+
+    def marked(self, i: int) -> bool:
+        return self._marked[i]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.frame)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.frame.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.frame)) \
+                or not (0 <= index.column() < len(self.frame.columns)):
+            return None
+        col = str(self.frame.columns[index.column()])
+        value = self.frame.iat[index.row(), index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return format_cell(col, value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            align = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
+            return int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and self._marked[index.row()]:
+            return QBrush(HIGHLIGHT)
+        if role == ROW_ROLE:
+            return self._rows[index.row()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.frame.columns):
+                col = str(self.frame.columns[section])
+                return self.headers.get(col, col.replace("_", " "))
+            return None
+        return section + 1
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

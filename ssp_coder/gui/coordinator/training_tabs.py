@@ -1,0 +1,214 @@
+"""The Reliability window's Plan (which sessions get a second, blind coding) and Certification tabs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
+)
+
+from ssp_coder.errors import KnownError
+from ssp_coder.gui.coordinator.frame_model import FrameModel
+from ssp_coder.gui.coordinator.widgets import BusyBar, inform, table_view, titled, warn
+from ssp_coder.gui.coordinator.workers import Job, read_only_copy
+
+
+class PlanTab(QWidget):
+    """Share and seed -> a preview of ``plan_double_coding``; Assign -> ``apply_plan`` on the UI thread."""
+
+    assigned = Signal(list)
+    planReady = Signal(object)
+
+    def __init__(self, window: Any):
+        super().__init__()
+        from ssp_coder.reliability.settings import effective_settings
+
+        self.window = window
+        self.plan: Any = None
+        self.job: Job | None = None
+        share = effective_settings(window.project).get("double_coding_share") or 0.25
+        self.share = QDoubleSpinBox()
+        self.share.setRange(1, 100)
+        self.share.setDecimals(0)
+        self.share.setSuffix(" %")
+        self.share.setValue(round(float(share) * 100))
+        self.seed = QSpinBox()
+        self.seed.setRange(-1, 2_000_000_000)
+        self.seed.setSpecialValueText("random")
+        self.seed.setValue(-1)
+        self.seed.setToolTip("The same seed on the same project gives the same plan")
+        self.preview_button = QPushButton("Preview")
+        self.preview_button.clicked.connect(lambda: self.preview())
+        self.assign_button = QPushButton("Assign")
+        self.assign_button.setEnabled(False)
+        self.assign_button.clicked.connect(lambda: self.assign())
+        self.busy = BusyBar()
+        row = QHBoxLayout()
+        for w in (QLabel("Share double-coded:"), self.share, QLabel("Seed:"), self.seed, self.preview_button,
+                  self.assign_button, self.busy):
+            row.addWidget(w)
+        row.addStretch(1)
+        self.info = QLabel("The draw is stratified by arm × timepoint; sessions already double-coded count "
+                           "toward the share. Each goes to the least-loaded coder who is not its primary coder.")
+        self.info.setWordWrap(True)
+        self.strata_model = FrameModel(parent=self, headers={"already_double_coded": "already double-coded"})
+        self.planned_model = FrameModel(parent=self, columns=["blinded_code", "arm", "timepoint", "primary_coder",
+                                                              "reliability_coder"],
+                                        headers={"blinded_code": "session"})
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(titled("Strata", table_view(self.strata_model)))
+        split.addWidget(titled("Planned reliability codings", table_view(self.planned_model)))
+        split.setSizes([500, 800])
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.info)
+        lay.addWidget(split, 1)
+
+    def preview(self) -> Job:
+        from ssp_coder.reliability.plan import plan_double_coding
+
+        share, seed = self.share.value() / 100, (None if self.seed.value() < 0 else self.seed.value())
+        self.busy.busy(True)
+        self.assign_button.setEnabled(False)
+
+        def job(progress: Any) -> Any:
+            with read_only_copy(self.window.project) as ro:
+                return plan_double_coding(ro, share=share, seed=seed)
+
+        self.job = Job(job)
+        self.job.signals.finished.connect(self._on_plan)
+        self.job.signals.failed.connect(self._on_failed)
+        return self.job.start()
+
+    def _on_failed(self, message: str) -> None:
+        self.busy.busy(False)
+        warn(self, "Cannot plan double coding", message)
+
+    def _on_plan(self, plan: Any) -> None:
+        self.busy.busy(False)
+        self.plan = plan
+        self.strata_model.set_frame(plan.strata)
+        self.planned_model.set_frame(plan.to_frame())
+        load = ", ".join(f"{c} {n}" for c, n in plan.load().items())
+        extra = f" Cannot be assigned (no eligible coder): {', '.join(plan.unassignable)}." if plan.unassignable else ""
+        self.info.setText(f"{plan.eligible} session(s) with a primary coding; target {plan.target} "
+                          f"({plan.share * 100:g} %). Already double-coded: {len(plan.kept)}. New reliability "
+                          f"codings: {len(plan.planned)} ({load}).{extra}")
+        self.assign_button.setEnabled(bool(plan.planned))
+        self.planReady.emit(plan)
+
+    def assign(self) -> list[int]:
+        from ssp_coder.reliability.plan import apply_plan
+
+        if self.plan is None or not self.plan.planned:
+            return []
+        try:
+            ids = apply_plan(self.window.project, self.plan, actor=self.window.coder.name)
+        except KnownError as exc:
+            warn(self, "Nothing was assigned", str(exc))
+            return []
+        self.plan = None
+        self.assign_button.setEnabled(False)
+        self.info.setText(f"Assigned {len(ids)} reliability coding(s). Preview again to plan more.")
+        self.assigned.emit(ids)
+        return ids
+
+
+class CertificationTab(QWidget):
+    """A trainee's training codings against the gold standards: pass or not yet, per criterion."""
+
+    reportReady = Signal(object)
+
+    def __init__(self, window: Any):
+        super().__init__()
+        self.window = window
+        self.report: Any = None
+        self.job: Job | None = None
+        self.trainee = QComboBox()
+        self.trainee.addItems([c.name for c in window.project.coders()])
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.clicked.connect(lambda: self.compute())
+        self.save_button = QPushButton("Save report…")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.busy = BusyBar()
+        row = QHBoxLayout()
+        for w in (QLabel("Trainee:"), self.trainee, self.compute_button, self.save_button, self.busy):
+            row.addWidget(w)
+        row.addStretch(1)
+        self.result = QLabel("Pick a trainee and compute. Training codings are compared with the gold standards "
+                             "marked by a trainer.")
+        self.result.setWordWrap(True)
+        self.criteria_model = FrameModel(parent=self, columns=["criterion", "n", "n_agree", "agreement", "ci_low",
+                                                               "ci_high", "kappa", "required", "passed"],
+                                         headers={"n_agree": "agree", "ci_low": "95 % CI low",
+                                                  "ci_high": "95 % CI high", "required": "pass mark"},
+                                         highlight=lambda r: not r.get("passed"))
+        self.sessions_model = FrameModel(parent=self, headers={"blinded_code": "session"})
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(titled("Criteria", table_view(self.criteria_model)))
+        split.addWidget(titled("Gold sessions", table_view(self.sessions_model)))
+        split.setSizes([180, 400])
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.result)
+        lay.addWidget(split, 1)
+
+    def compute(self, trainee: str | None = None) -> Job:
+        from ssp_coder.reliability.certification import certification_report
+
+        name = trainee or self.trainee.currentText()
+        self.trainee.setCurrentText(name)
+        self.busy.busy(True)
+
+        def job(progress: Any) -> Any:
+            with read_only_copy(self.window.project) as ro:
+                return certification_report(ro, name)
+
+        self.job = Job(job)
+        self.job.signals.finished.connect(self._on_report)
+        self.job.signals.failed.connect(self._on_failed)
+        return self.job.start()
+
+    def _on_failed(self, message: str) -> None:
+        self.busy.busy(False)
+        self.report = None
+        self.save_button.setEnabled(False)
+        self.criteria_model.set_frame(pd.DataFrame())
+        self.sessions_model.set_frame(pd.DataFrame())
+        self.result.setText(message)
+
+    def _on_report(self, report: Any) -> None:
+        self.busy.busy(False)
+        self.report = report
+        verdict = "<b style='color:#2e7d32'>PASSED</b>" if report.passed else "<b style='color:#c62828'>NOT YET</b>"
+        missing = f" Gold sessions not yet coded: {', '.join(report.not_coded)}." if report.not_coded else ""
+        self.result.setText(f"{report.trainee}: {verdict} (pass mark {report.pass_share * 100:g} % agreement on "
+                            f"every criterion; a convention of the certifying institutes).{missing}")
+        self.criteria_model.set_frame(report.criteria)
+        self.sessions_model.set_frame(report.sessions)
+        self.save_button.setEnabled(True)
+        self.reportReady.emit(report)
+
+    def save(self, path: str | Path | None = None) -> Path | None:
+        from ssp_coder.reliability.certification_export import write_certification
+
+        if self.report is None:
+            return None
+        if path is None:
+            path = self.window.ask_save_path("Save the certification report", "PDF (*.pdf);;Excel workbook (*.xlsx)")
+            if not path:
+                return None
+        if Path(path).suffix.lower() not in (".pdf", ".xlsx"):
+            path = str(path) + ".pdf"
+        try:
+            written = write_certification(self.report, path)
+        except (KnownError, OSError) as exc:
+            warn(self, "Cannot save the certification report", str(exc))
+            return None
+        inform(self, "Certification report", f"Saved to {written}")
+        return written

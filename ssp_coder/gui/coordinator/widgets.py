@@ -1,0 +1,81 @@
+"""Small widgets the coordinator's windows share: tables, images, busy indicator, messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHeaderView, QLabel, QMessageBox, QProgressBar, QScrollArea, QTableView, QVBoxLayout, QWidget,
+)
+
+
+def table_view(model: Any = None, parent: QWidget | None = None, *, stretch_last: bool = True) -> QTableView:
+    view = QTableView(parent)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(stretch_last)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setWordWrap(False)
+    if model is not None:
+        view.setModel(model)
+        model.modelReset.connect(view.resizeColumnsToContents)
+        view.resizeColumnsToContents()
+    return view
+
+
+def titled(title: str, widget: QWidget, note: str = "") -> QWidget:
+    """A bold caption over a widget (and an optional grey note)."""
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 4, 0, 0)
+    lay.setSpacing(2)
+    head = QLabel(f"<b>{title}</b>" + (f" <span style='color:gray'>{note}</span>" if note else ""))
+    head.setTextFormat(Qt.TextFormat.RichText)
+    lay.addWidget(head)
+    lay.addWidget(widget, 1)
+    return box
+
+
+class ImageView(QScrollArea):
+    """A PNG (a rendered figure) in a scroll area, shown at its own size."""
+
+    def __init__(self, parent: QWidget | None = None, placeholder: str = "Not computed yet."):
+        super().__init__(parent)
+        self.label = QLabel(placeholder)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.pixmap = QPixmap()
+
+    def set_png(self, data: bytes) -> None:
+        pm = QPixmap()
+        pm.loadFromData(data, "PNG")
+        self.pixmap = pm
+        self.label.setPixmap(pm)
+
+
+class BusyBar(QProgressBar):
+    """Indeterminate while a job runs without progress; hidden when idle."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMaximumWidth(180)
+        self.setTextVisible(False)
+        self.hide()
+
+    def busy(self, on: bool) -> None:
+        self.setRange(0, 0 if on else 1)
+        self.setVisible(on)
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)
+
+
+def inform(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.information(parent, title, text)
