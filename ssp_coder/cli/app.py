@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--version"]:  # answered before the commands (and pandas, scipy) are imported
+        print(f"ssp-coder {__version__}")
+        return 0
     setup_logging()
     parser = build_parser()
     if not argv:

@@ -84,6 +84,8 @@ def prepare_export(project: "Project", *, scored: pd.DataFrame | None = None, in
         from ssp_coder.scoring import score
         scored = score(project)
     progress(1, 3, "datasets")
+    if reliability is None:
+        reliability = _reliability_sheet(project)
     settings = dict(project.settings)
     settings.update(scored.attrs.get("settings") or {})
     info = project.info()
@@ -95,6 +97,16 @@ def prepare_export(project: "Project", *, scored: pd.DataFrame | None = None, in
                                intervention=intervention, control=control, reliability=reliability)
     progress(3, 3, "ready")
     return data
+
+
+def _reliability_sheet(project: "Project") -> pd.DataFrame | None:
+    """The overall agreement table, when the project has completed double codings."""
+    from ssp_coder.reliability.report import reliability_report
+
+    report = reliability_report(project, timed=False)
+    if report.overall is None or report.overall.empty or not len(report.pairs):
+        return None
+    return report.overall
 
 
 def output_paths(fmt: str, out: str | Path, shape: str) -> list[Path]:

@@ -17,8 +17,10 @@ def run(capsys, *args):
 
 
 def test_version(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["--version"])
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"ssp-coder {__version__}"
+    with pytest.raises(SystemExit) as info:  # also after other options, through the parser
+        main(["--debug", "--version"])
     assert info.value.code == 0
     assert __version__ in capsys.readouterr().out
 

@@ -114,6 +114,10 @@ def test_demo_exports_to_every_format(demo, tmp_path):
     assert set(book.loc[book["table"] == "long", "variable"]) == set(data.long.columns)
     assert set(book.loc[book["table"] == "wide", "variable"]) == set(data.wide.columns)
     assert book["label"].notna().all()
+    rel = sheets["reliability"]  # the demo has 12 completed double codings
+    assert rel.loc[rel["variable"] == "abcd", "n"].item() == 12
+    assert rel.loc[rel["variable"] == "abcd", "kappa"].item() == pytest.approx(
+        data.reliability.set_index("variable").loc["abcd", "kappa"])
     folder, = write_export(data, "csv", tmp_path / "csv")
     assert pd.read_csv(folder / "data_wide.csv").shape == data.wide.shape
     for fmt, read in (("sav", pyreadstat.read_sav), ("dta", pyreadstat.read_dta)):
