@@ -283,11 +283,12 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
     ev = frames.events
     er = _rows(index, ev["coding_id"])
     keep = er >= 0
-    er = er[keep]
-    t_on = ev["onset_ms"].to_numpy(np.int64)[keep] if len(ev) else np.zeros(0, np.int64)
-    t_off = _num(ev["offset_ms"])[keep] if len(ev) else np.zeros(0)
-    is_state_kind = (_codes(ev["kind"], ["point", "state"]) == 1)[keep]
-    code_of = _codes(ev["code"], codes)[keep]
+    pick = (lambda x: x) if keep.all() else (lambda x: x[keep])   # usually every event is wanted
+    er = pick(er)
+    t_on = pick(ev["onset_ms"].to_numpy(np.int64)) if len(ev) else np.zeros(0, np.int64)
+    t_off = pick(_num(ev["offset_ms"])) if len(ev) else np.zeros(0)
+    is_state_kind = pick(_codes(ev["kind"], ["point", "state"]) == 1)
+    code_of = pick(_codes(ev["code"], codes))
 
     # Out-of-span events and marks, and open states (every coding, same rule as the per-coding path).
     before = np.bincount(er[t_on < start[er]], minlength=n_rows) + np.bincount(mr[mt < start[mr]], minlength=n_rows)
@@ -302,7 +303,7 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
         oi = oi[np.lexsort((t_on[oi], er[oi]))]
         first_r, first_at = np.unique(er[oi], return_index=True)
         counts = np.bincount(er[oi], minlength=n_rows)
-        raw_codes = ev["code"].to_numpy(object)[keep]
+        raw_codes = pick(ev["code"].to_numpy(object))
         warn.add(first_r, "open_state", [C.msg_open_state(int(counts[r]), raw_codes[oi[j]], t_on[oi[j]])
                                          for r, j in zip(first_r, first_at)])
 
@@ -313,111 +314,119 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
         er, t_on, t_off, is_state_kind, code_of, e_key = (x[o] for x in (er, t_on, t_off, is_state_kind, code_of,
                                                                           e_key))
 
-    # Windows of regular codings, sorted by (row, onset).
+    # Windows of regular codings, sorted by (row, onset): window k is (row wr[k], episode column wc[k]).
     wr, wc = np.nonzero(valid & ~irregular[:, None])
     w_on = on[wr, wc].astype(np.int64)
     w_off = off[wr, wc].astype(np.int64)
     w_key = wr.astype(np.int64) * BIG + w_on
     n_w = len(w_key)
 
-    def at(pos: np.ndarray) -> np.ndarray:
-        return np.clip(pos, 0, max(n_w - 1, 0))
+    # Each window's events by onset are a contiguous run of the sorted events: [first, stop).
+    first = np.searchsorted(e_key, w_key, side="left")
+    stop = np.searchsorted(e_key, wr.astype(np.int64) * BIG + w_off, side="left")
+    mark = np.zeros(len(e_key) + 1, np.int64)
+    np.add.at(mark, first, np.arange(1, n_w + 1))      # runs are disjoint: +k+1 at the start, -(k+1) after
+    np.add.at(mark, stop, -np.arange(1, n_w + 1))
+    win = np.cumsum(mark[:-1]) - 1                      # window of each event by onset, -1 if none
 
-    # Counts by onset: the window with the latest onset at or before the event, if the event is inside it.
-    pos = np.searchsorted(w_key, e_key, side="right") - 1
-    p = at(pos)
-    inwin = (pos >= 0) & (wr[p] == er) & (t_on < w_off[p]) if n_w else np.zeros(len(er), bool)
-    sel = inwin & (code_of >= 0)
-    flat = er[sel] * (n_c * n_ep) + code_of[sel] * n_ep + wc[p[sel]]
-    counts = np.bincount(flat, minlength=n_rows * n_c * n_ep).reshape(n_rows, n_c * n_ep)
+    # Counts by onset, per window and code.
+    dump = n_w * n_c
+    key = np.where((win >= 0) & (code_of >= 0), win * n_c + code_of, dump)
+    per_w = np.bincount(key, minlength=dump + 1)[:dump].reshape(n_w, n_c)
+    counts = np.zeros((n_rows, n_ep, n_c))
+    counts[wr, wc] = per_w
     for j, code in enumerate(codes):
         for c, n in enumerate(eps):
-            out[f"{code}_n_e{n}"] = np.where(valid[:, c], counts[:, j * n_ep + c].astype(float), np.nan)
+            out[f"{code}_n_e{n}"] = np.where(valid[:, c], counts[:, c, j], np.nan)
 
     if approach_enabled(scheme, s):
         a_idx = codes.index(s["approach_code"])
-        sel = np.flatnonzero(inwin & (code_of == a_idx))
-        key = er[sel] * n_ep + wc[p[sel]]
-        first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)   # events are in time order
-        lat = np.full(n_rows * n_ep, np.nan)
-        lat[key[first]] = (t_on[sel] - w_on[p[sel]])[first] / 1000
-        lat = lat.reshape(n_rows, n_ep)
+        sel = np.flatnonzero((win >= 0) & (code_of == a_idx))
+        k = win[sel]
+        lead = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, bool)   # events are in time order
+        lat = np.full((n_rows, n_ep), np.nan)
+        lat[wr[k[lead]], wc[k[lead]]] = (t_on[sel][lead] - w_on[k[lead]]) / 1000
         for n in s["approach_episodes"]:
             c = int(n) - 1
             out[f"approach_latency_e{n}"] = np.where(valid[:, c], lat[:, c], np.nan)
 
-    # Closed state events clipped to every window they overlap. Most lie inside the window of their onset;
-    # only the others (spanning a boundary, or starting between windows) need a second search.
+    # Closed state events. The piece inside the window of the event's onset is the "main" piece; an event
+    # that runs on into later windows (or starts between windows) adds "continuation" pieces, which all
+    # start at their window's onset, so per window and code they are one prefix [0, M).
     st = np.flatnonzero(is_state_kind & ~np.isnan(t_off) & (code_of >= 0))
-    s_r, s_on, s_off = er[st], t_on[st], t_off[st].astype(np.int64)
-    if n_w and len(st):
-        lo = pos[st]
-        lp = at(lo)
-        step = (lo < 0) | (wr[lp] != s_r) | (w_off[lp] <= s_on)
-        lo = lo + step
-        hi = lo.copy()
-        other = np.flatnonzero(step | (s_off > w_off[lp]))
-        hi[other] = np.searchsorted(w_key, s_r[other].astype(np.int64) * BIG + s_off[other], side="left") - 1
-        ok = (lo < n_w) & (hi >= 0) & (wr[at(lo)] == s_r) & (wr[at(hi)] == s_r)
+    k = win[st]
+    s_on, s_off, s_code = t_on[st], t_off[st].astype(np.int64), code_of[st]
+    inside = k >= 0
+    kk = np.maximum(k, 0)
+    wo = w_on[kk] if n_w else np.zeros(len(st), np.int64)
+    a = s_on - wo
+    b_ = np.minimum(s_off, w_off[kk] if n_w else wo) - wo
+    main = np.flatnonzero(inside & (a < b_))
+    prefix = np.zeros(n_w * n_c, np.int64)           # M per (window, code)
+    more = np.flatnonzero(~inside | (s_off > (w_off[kk] if n_w else s_off)))
+    if n_w and len(more):
+        m_r = er[st][more].astype(np.int64)
+        lo = np.where(inside[more], k[more] + 1, np.searchsorted(w_key, m_r * BIG + s_on[more], side="right"))
+        hi = np.searchsorted(w_key, m_r * BIG + s_off[more], side="left") - 1
+        lo_c, hi_c = np.minimum(lo, n_w - 1), np.maximum(hi, 0)
+        ok = (lo < n_w) & (hi >= 0) & (wr[lo_c] == m_r) & (wr[hi_c] == m_r)
         cnt = np.where(ok, np.maximum(hi - lo + 1, 0), 0)
-    else:
-        lo = np.zeros(len(st), np.int64)
-        cnt = np.zeros(len(st), np.int64)
-    if (cnt == 1).all():
-        rep, w = np.arange(len(st)), lo
-    else:
-        rep = np.repeat(np.arange(len(st)), cnt)
-        w = lo[rep] + (np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-    wo = w_on[w] if len(w) else np.zeros(0, np.int64)
-    a = np.maximum(s_on[rep], wo) - wo
-    b_ = np.minimum(s_off[rep], w_off[w] if len(w) else wo) - wo
-    keep_seg = a < b_
-    rep, w, a, b_ = rep[keep_seg], w[keep_seg], a[keep_seg], b_[keep_seg]
-    seg_code = code_of[st][rep]
-    g = s_r[rep].astype(np.int64) * (n_c * n_ep) + seg_code * n_ep + (wc[w] if len(w) else 0)
-    # Group by (row, code, episode) keeping time order inside each group: a stable radix sort on the code
-    # leaves (row, onset) order; a boundary-spanning event can still interleave, so finish with a stable
-    # sort that is nearly free on nearly sorted keys.
-    order = np.argsort(seg_code.astype(np.int16), kind="stable")
-    g_o = g[order]
-    if len(g_o) > 1 and not (g_o[1:] >= g_o[:-1]).all():
-        order = order[np.argsort(g_o, kind="stable")]
-        g_o = g[order]
+        rep = np.repeat(np.arange(len(more)), cnt)
+        wk = lo[rep] + (np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        length = np.minimum(s_off[more][rep], w_off[wk]) - w_on[wk]
+        np.maximum.at(prefix, wk * n_c + s_code[more][rep], length)
+    # Main pieces grouped by (code, window) in time order: a stable radix sort on the code keeps the
+    # (row, onset) order of the events, which is window order.
+    order = main[np.argsort(s_code[main].astype(np.int16), kind="stable")]
+    g = s_code[order].astype(np.int64) * n_w + k[order]         # group: code-major, then window
+    gw = k[order] * n_c + s_code[order]                          # the same group, window-major
     a_o, b_o = a[order], b_[order]
-    total = np.bincount(g_o, weights=_union_parts(g_o, a_o, b_o), minlength=n_rows * n_c * n_ep)
-    total = total.reshape(n_rows, -1)
+    added = _union_parts(g, a_o, b_o, prefix[gw])
+    total = prefix + np.bincount(gw, weights=added, minlength=n_w * n_c)
+    dur = np.zeros((n_rows, n_ep, n_c))
+    dur[wr, wc] = total.reshape(n_w, n_c)
     for j, beh in enumerate(scheme.behaviours):
         if beh.is_state:
             for c, n in enumerate(eps):
-                out[f"{beh.code}_s_e{n}"] = np.where(valid[:, c], total[:, j * n_ep + c] / 1000, np.nan)
+                out[f"{beh.code}_s_e{n}"] = np.where(valid[:, c], dur[:, c, j] / 1000, np.nan)
 
     if cry_enabled(scheme, s):
         cry = codes.index(s["cry_code"])
         length = float(s["interval_s"]) * 1000
-        k = np.flatnonzero(g_o % (n_c * n_ep) // n_ep == cry)
-        gk, ca, cb = g_o[k], a_o[k].astype(float), b_o[k].astype(float)
+        sel = np.flatnonzero(s_code[order] == cry)
+        ck, ca, cb = k[order][sel], a_o[sel].astype(float), b_o[sel].astype(float)
         i0 = np.floor(ca / length).astype(np.int64)
-        i1 = np.ceil(cb / length).astype(np.int64)          # exclusive: intervals i0 .. i1 - 1 hold crying
-        cell = (gk // (n_c * n_ep)) * n_ep + gk % n_ep
-        n_int = np.bincount(cell, weights=_union_parts(gk, i0, i1), minlength=n_rows * n_ep).reshape(n_rows, n_ep)
-        first = np.r_[True, gk[1:] != gk[:-1]] if len(gk) else np.zeros(0, bool)
-        lat = np.full(n_rows * n_ep, np.nan)
-        lat[cell[first]] = ca[first] / 1000
-        lat = lat.reshape(n_rows, n_ep)
+        i1 = np.ceil(cb / length).astype(np.int64)        # exclusive: intervals i0 .. i1 - 1 hold crying
+        pre_ms = prefix[np.arange(n_w) * n_c + cry] if n_w else np.zeros(0, np.int64)
+        pre_int = np.ceil(pre_ms / length).astype(np.int64)   # the prefix [0, M) covers these intervals
+        added = _union_parts(ck, i0, i1, pre_int[ck])
+        n_int = (pre_int + np.bincount(ck, weights=added, minlength=n_w)).astype(float)
+        lat = np.where(pre_ms > 0, 0.0, np.nan)
+        lead = np.r_[True, ck[1:] != ck[:-1]] if len(ck) else np.zeros(0, bool)
+        no_prefix = pre_ms[ck[lead]] == 0
+        lat[ck[lead][no_prefix]] = ca[lead][no_prefix] / 1000
+        cry_n = np.full((n_rows, n_ep), np.nan)
+        cry_lat = np.full((n_rows, n_ep), np.nan)
+        cry_n[wr, wc] = n_int
+        cry_lat[wr, wc] = lat
         stretched = (flag == "curtailed") | (flag == "extended")
         if s["prorate"]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                n_int = np.where(stretched, n_int * float(s["prorate_to_s"]) * 1000 / (off - on), n_int)
+                cry_n = np.where(stretched, cry_n * float(s["prorate_to_s"]) * 1000 / (off - on), cry_n)
         for c, n in enumerate(eps):
-            out[f"cry_intervals_e{n}"] = np.where(valid[:, c], n_int[:, c], np.nan)
-            out[f"cry_latency_e{n}"] = np.where(valid[:, c], lat[:, c], np.nan)
+            out[f"cry_intervals_e{n}"] = np.where(valid[:, c], cry_n[:, c], np.nan)
+            out[f"cry_latency_e{n}"] = np.where(valid[:, c], cry_lat[:, c], np.nan)
 
 
-def _union_parts(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per segment, the length it adds to the union of its group (groups contiguous, starts ascending)."""
+def _union_parts(g: np.ndarray, a: np.ndarray, b: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Per segment, the length it adds to the union of its group.
+
+    Groups are contiguous with starts ascending; ``floor`` is what each segment's group already covers
+    from 0 (a prefix [0, floor)), so only what lies beyond it counts.
+    """
     if len(g) == 0:
         return np.zeros(0)
     span = np.int64(1) << np.int64(36)     # > any segment end; keeps running maxima from leaking across groups
     reach = np.maximum.accumulate(b + g * span)
     prev = np.concatenate([[np.int64(-1) << np.int64(62)], reach[:-1]]) - g * span
-    return np.maximum(0, b - np.maximum(a, prev)).astype(float)
+    return np.maximum(0, b - np.maximum(np.maximum(a, prev), floor)).astype(float)
