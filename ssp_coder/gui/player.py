@@ -73,11 +73,19 @@ class SimulatedFrameSource(FrameSource):
         self._rate = 1.0
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
-        QTimer.singleShot(0, self._first)
+        # Frames arrive asynchronously, as from a decoder: one pending "frame decoded" at a time.
+        self._decoded = QTimer(self)
+        self._decoded.setSingleShot(True)
+        self._decoded.setInterval(0)
+        self._decoded.timeout.connect(self._show)
+        self._first = True
+        self._decoded.start()
 
-    def _first(self) -> None:
-        self.ready.emit()
-        self.frameShown.emit(self._start_us(0))
+    def _show(self) -> None:
+        if self._first:
+            self._first = False
+            self.ready.emit()
+        self.frameShown.emit(self._start_us(self._index))
 
     def _start_us(self, index: int) -> int:
         return int(round(index * 1_000_000 / self.fps))
@@ -86,7 +94,7 @@ class SimulatedFrameSource(FrameSource):
         # Qt shows the frame with start < t <= end (frame 0 at t = 0).
         idx = max(0, math.ceil(ms * self.fps / 1000 - 1e-9) - 1)
         self._index = min(idx, self.frame_count - 1)
-        QTimer.singleShot(0, lambda i=self._index: self.frameShown.emit(self._start_us(i)))
+        self._decoded.start()
 
     def _tick(self) -> None:
         if self._index >= self.frame_count - 1:
