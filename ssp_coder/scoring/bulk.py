@@ -43,9 +43,9 @@ def _codes(series: pd.Series, categories: list[str]) -> np.ndarray:
         return np.zeros(0, np.int64)
     cats = pd.Index(list(categories), dtype=object)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        remap = np.append(cats.get_indexer(series.cat.categories.astype(object)), -1)
+        remap = np.append(cats.get_indexer(series.cat.categories.astype(object)), -1).astype(np.int16)
         return remap[series.cat.codes.to_numpy()]   # code -1 (missing) picks the appended -1
-    return cats.get_indexer(series.to_numpy(object)).astype(np.int64)
+    return cats.get_indexer(series.to_numpy(object)).astype(np.int16)   # small: fewer bytes to move
 
 
 def _num(series: pd.Series) -> np.ndarray:
