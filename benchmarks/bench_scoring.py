@@ -94,15 +94,6 @@ def bench_bulk(n: int) -> None:
     for _ in range(10):
         x + x
     base = (time.process_time() - c) / 10
-    keep = []
-    c = time.process_time()
-    for _ in range(10):
-        keep.append(x + x)          # fresh memory each time: the cost of page faults on this machine
-    fresh = (time.process_time() - c) / 10
-    del keep
-    print(f"the same pass into newly allocated memory took {fresh * 1000:.0f} ms CPU: the vectorised scorer "
-          "allocates its temporaries fresh, so on machines where first-touching memory is expensive (sandboxes, "
-          "some VMs) that ratio, not arithmetic, sets its speed")
     print(f"machine load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; one pass "
           f"over 8 million numbers took {base * 1000:.0f} ms CPU (an idle desktop: about 10 ms), so the "
           f"scoring above costs about {min(cpu) / base:.0f} such passes")
