@@ -214,6 +214,11 @@ class MainWindow(QMainWindow):
         reset = view.addAction("Reset layout")
         reset.triggered.connect(self.reset_layout)
         self.reset_layout_action = reset
+        try:        # the Trial menu (reliability, export, packages) for coordinators and trainers
+            from ssp_coder.gui.coordinator.menus import install_coordinator_menus
+        except ImportError:
+            return
+        install_coordinator_menus(self, lambda: self.controller.project, lambda: self.controller.coder)
 
     def _update_undo_actions(self) -> None:
         u, r = self.controller.undo_name(), self.controller.redo_name()

@@ -55,8 +55,8 @@ def test_full_coding_by_keyboard_survives_reopen(qtbot, project, project_path, w
     seek(qtbot, win, 3600)
     press(qtbot, win, Qt.Key.Key_C)
     assert win.controller.open_state_event("cry") is not None
-    assert any("has no end" in win.classification.hints.item(i).text()
-               for i in range(win.classification.hints.count()))
+    qtbot.waitUntil(lambda: any("has no end" in win.classification.hints.item(i).text()
+                                for i in range(win.classification.hints.count())))
     for _ in range(5):
         press(qtbot, win, Qt.Key.Key_Right, frame=True)
     press(qtbot, win, Qt.Key.Key_A)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
@@ -75,39 +75,50 @@ class ClassificationPanel(QWidget):
         lay.addWidget(QLabel("Checks"))
         lay.addWidget(self.hints, 1)
         lay.addLayout(buttons)
+        self._hint_timer = QTimer(self)
+        self._hint_timer.setSingleShot(True)
+        self._hint_timer.setInterval(120)
+        self._hint_timer.timeout.connect(self.refresh_hints)
         controller.codingOpened.connect(lambda _s: self.refresh())
         controller.changed.connect(self._on_change)
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        # Event edits only matter here through open states; refresh the hints cheaply then too.
-        self.refresh(hints_only=change.events_only)
+        # The checks read the whole coding (thousands of events): run them once the keys go quiet, so a
+        # keystroke never waits for advice.
+        if not change.events_only:
+            self.refresh(fields_only=True)
+        self._hint_timer.start()
 
-    def refresh(self, hints_only: bool = False) -> None:
+    def refresh(self, fields_only: bool = False) -> None:
         st = self.controller.state
         self._updating = True
         try:
             enabled = self.controller.editable
             for w in (self.classification, self.secondary, self.d_rating, self.note):
                 w.setEnabled(enabled)
-            if not hints_only:
-                r = st.result if st else None
-                self.classification.setCurrentIndex(max(0, self.classification.findData(r.classification if r else None)))
-                self.secondary.setCurrentIndex(max(0, self.secondary.findData(r.forced_secondary if r else None)))
-                needs = bool(r and r.classification and self.controller.scheme.classification(
-                    r.classification).requires_forced_secondary)
-                self.secondary.setEnabled(enabled and needs)
-                self.d_rating.setValue(r.d_rating if r and r.d_rating is not None else self.d_rating.minimum())
-                self.note.setText(r.note or "" if r else "")
-            else:
-                self.secondary.setEnabled(enabled and self.secondary.isEnabled())
+            r = st.result if st else None
+            self.classification.setCurrentIndex(max(0, self.classification.findData(r.classification if r else None)))
+            self.secondary.setCurrentIndex(max(0, self.secondary.findData(r.forced_secondary if r else None)))
+            needs = bool(r and r.classification and self.controller.scheme.classification(
+                r.classification).requires_forced_secondary)
+            self.secondary.setEnabled(enabled and needs)
+            self.d_rating.setValue(r.d_rating if r and r.d_rating is not None else self.d_rating.minimum())
+            self.note.setText(r.note or "" if r else "")
         finally:
             self._updating = False
+        complete = st is not None and st.coding.is_complete
+        self.status.setText("" if st is None else ("Complete" if complete else "Draft"))
+        self.complete_btn.setEnabled(st is not None and not complete)
+        self.reopen_btn.setEnabled(complete)
+        if not fields_only:
+            self.refresh_hints()
+
+    def refresh_hints(self) -> None:
+        self._hint_timer.stop()
+        st = self.controller.state
         self.hints.clear()
         if st is None:
-            self.status.setText("")
-            self.complete_btn.setEnabled(False)
-            self.reopen_btn.setEnabled(False)
             return
         session = self.controller.session
         hints = coding_hints(st, self.controller.scheme, self.controller.project.settings,
@@ -119,10 +130,6 @@ class ClassificationPanel(QWidget):
             self.hints.addItem(item)
         if not hints:
             self.hints.addItem("Everything required is filled in.")
-        complete = st.coding.is_complete
-        self.status.setText("Complete" if complete else "Draft")
-        self.complete_btn.setEnabled(not complete)
-        self.reopen_btn.setEnabled(complete)
 
     def _classification_chosen(self, _i: int = 0) -> None:
         if self._updating or self.controller.coding_id is None:
