@@ -184,5 +184,8 @@ class ExportDialog(QDialog):
     def reject(self) -> None:
         if self.job is not None and not self.job.done.is_set():
             self.cancel()
+            self.job.signals.cancelled.connect(lambda: QDialog.reject(self))
+            self.job.signals.finished.connect(lambda _r: QDialog.reject(self))
+            self.job.signals.failed.connect(lambda _m: QDialog.reject(self))
             return   # closes once the job has stopped; never leave a half-written export behind
         super().reject()

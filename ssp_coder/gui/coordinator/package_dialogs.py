@@ -101,6 +101,9 @@ class _JobDialog(QDialog):
     def reject(self) -> None:
         if self.job is not None and not self.job.done.is_set():
             self.cancel()
+            self.job.signals.cancelled.connect(lambda: QDialog.reject(self))
+            self.job.signals.finished.connect(lambda _r: QDialog.reject(self))
+            self.job.signals.failed.connect(lambda _m: QDialog.reject(self))
             return
         super().reject()
 
