@@ -52,6 +52,8 @@ def coding_hints(state: CodingState, scheme: Scheme, settings: Mapping[str, Any]
         check_coding = None
     if check_coding is not None:
         for finding in check_coding(state, scheme, settings, video_duration_ms):
+            if getattr(finding, "code", "") in ("scale_missing", "open_state"):
+                continue        # the completeness list below says the same in the coder's words
             level = str(getattr(finding, "level", getattr(finding, "severity", "warning")))
             message = str(getattr(finding, "message", finding))
             hints.append((level, message))

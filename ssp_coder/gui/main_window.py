@@ -250,17 +250,14 @@ class MainWindow(QMainWindow):
             self.resizeDocks([d["scales"], d["classification"], d["events"]], [230, 250, 420],
                              Qt.Orientation.Vertical)
         else:
-            # 1366 × 768: video and timeline in the middle; one column of tabbed panels on the right.
-            self.addDockWidget(L, d["sessions"])
-            self.tabifyDockWidget(d["sessions"], d["episodes"])
+            # 1366 × 768: video and timeline take the width; one column of tabbed panels on the right.
             self.addDockWidget(R, d["scales"])
             self.addDockWidget(R, d["classification"])
-            self.tabifyDockWidget(d["classification"], d["events"])
-            self.tabifyDockWidget(d["events"], d["dindex"])
-            d["episodes"].raise_()
-            d["events"].raise_()
-            self.resizeDocks([d["sessions"], d["scales"]], [300, 430], Qt.Orientation.Horizontal)
-            self.resizeDocks([d["scales"], d["classification"]], [210, 400], Qt.Orientation.Vertical)
+            for key in ("episodes", "events", "dindex", "sessions"):
+                self.tabifyDockWidget(d["classification"], d[key])
+            d["classification"].raise_()
+            self.resizeDocks([d["scales"]], [420], Qt.Orientation.Horizontal)
+            self.resizeDocks([d["scales"], d["classification"]], [210, 420], Qt.Orientation.Vertical)
         for dock in d.values():
             dock.show()
 

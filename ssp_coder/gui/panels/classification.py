@@ -51,6 +51,7 @@ class ClassificationPanel(QWidget):
         self.d_rating.valueChanged.connect(self._d_changed)
         self.note.editingFinished.connect(self._note_changed)
         self.hints = QListWidget()
+        self.hints.setWordWrap(True)
         self.hints.setToolTip("Consistency hints and what is still missing; they never block saving")
         self.status = QLabel()
         self.complete_btn = QPushButton("Mark complete")

@@ -1,0 +1,106 @@
+"""Timeline full repaint (5,000 events), frame step (720p H.264, paused), cold start (2,000 sessions).
+
+Targets: repaint < 8 ms; frame step median < 40 ms; cold start < 1.5 s.
+Run: PYTHONPATH=. python benchmarks/bench_gui_other.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_gui_common import busy_project, percentile, temp_folder  # noqa: E402
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+
+from ssp_coder.gui.app import application, build_window  # noqa: E402
+from ssp_coder.store.project import Project  # noqa: E402
+
+
+def settings(folder: Path) -> QSettings:
+    return QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat)
+
+
+def wait_frame(player) -> None:
+    loop = QEventLoop()
+    player.frameChanged.connect(loop.quit)
+    QTimer.singleShot(5000, loop.quit)
+    loop.exec()
+    player.frameChanged.disconnect(loop.quit)
+
+
+def bench_repaint() -> None:
+    folder = temp_folder()
+    path = busy_project(folder, events=5000)
+    app = application()
+    project = Project.open(path, backups=False)
+    win = build_window(project, project.coder("Ana"), settings(folder), decode_video=False, ask_relink=False)
+    win.resize(1920, 1080)
+    win.show()
+    win.open_first_coding()
+    app.processEvents()
+    tl = win.timeline
+    times = []
+    for i in range(200):
+        tl.set_playhead(1000 + i * 5000)
+        t0 = time.perf_counter()
+        tl.repaint()
+        times.append((time.perf_counter() - t0) * 1000)
+    print(f"timeline full repaint, {len(win.controller.state.events)} events, whole session in view, "
+          f"{tl.width()} px: median {statistics.median(times):.2f} ms, p95 {percentile(times, 95):.2f} ms "
+          "(target < 8 ms)")
+    win.close()
+    project.close()
+
+
+def bench_frame_step() -> None:
+    from ssp_coder.media import make_ssp_video
+
+    folder = temp_folder()
+    video = folder / "720p.mp4"
+    info = make_ssp_video(video, episode_seconds=3, fps=25, width=1280, height=720)
+    path = busy_project(folder, events=500, video=video, video_info=info)
+    application()
+    project = Project.open(path, backups=False)
+    win = build_window(project, project.coder("Ana"), settings(folder), decode_video=True, ask_relink=False)
+    win.resize(1366, 768)
+    win.show()
+    win.open_first_coding()
+    wait_frame(win.player)
+    times = []
+    for i in range(120):
+        t0 = time.perf_counter()
+        win.player.step(1 if i % 10 else -3)
+        wait_frame(win.player)
+        win.video.repaint()
+        times.append((time.perf_counter() - t0) * 1000)
+    print(f"frame step, paused, 1280x720 H.264: median {statistics.median(times):.1f} ms, "
+          f"p95 {percentile(times, 95):.1f} ms (target median < 40 ms)")
+    win.close()
+    project.close()
+
+
+def bench_cold_start() -> None:
+    folder = temp_folder()
+    path = busy_project(folder, events=200, sessions=2000)
+    t0 = time.perf_counter()
+    app = application()
+    project = Project.open(path, backups=False)
+    win = build_window(project, project.coder("Ana"), settings(folder), decode_video=False, ask_relink=False)
+    win.show()
+    win.open_first_coding()
+    app.processEvents()
+    dt = time.perf_counter() - t0
+    print(f"cold start to a usable window, 2,000 sessions (QApplication already imported): {dt:.2f} s "
+          "(target < 1.5 s)")
+    win.close()
+    project.close()
+
+
+if __name__ == "__main__":
+    bench_cold_start()
+    bench_repaint()
+    bench_frame_step()

@@ -1,0 +1,86 @@
+"""Screenshots of the coding window mid-coding at 1366x768 and 1920x1080 (docs/screenshots/).
+
+Run under a display, e.g.: xvfb-run -s "-screen 0 1920x1080x24" env PYTHONPATH=. python benchmarks/bench_gui_screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.pop("QT_QPA_PLATFORM", None) if os.environ.get("DISPLAY") else None
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_gui_common import temp_folder  # noqa: E402
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+
+from ssp_coder.domain import commands as cmds  # noqa: E402
+from ssp_coder.gui.app import application, build_window  # noqa: E402
+from ssp_coder.media import make_ssp_video, ssp_episode_plan  # noqa: E402
+from ssp_coder.store.project import Project  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+def wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main() -> None:
+    folder = temp_folder()
+    info = make_ssp_video(folder / "K7QX.mp4", episode_seconds=12, fps=25, width=640, height=480, seed=3)
+    from ssp_coder.media import sha256_file
+    project = Project.create(folder / "trial.sspc", backups=False)
+    with project.bulk(actor="demo") as bw:
+        for i, code in enumerate(["K7QX", "M2TR", "B9LC", "Q4NW", "H6ZD"]):
+            pid = bw.add_participant(f"P{i:03d}", "intervention")
+            bw.add_session(pid, "pre", code, video_path="K7QX.mp4" if i == 0 else None,
+                           video_sha256=sha256_file(folder / "K7QX.mp4") if i == 0 else None,
+                           duration_ms=info.duration_ms, fps=info.fps, frame_count=info.frame_count)
+    project.execute(cmds.AddCoder("Ana", "coder"), actor="demo")
+    ana = project.coder("Ana")
+    project.execute_many([cmds.CreateCoding(int(s.id), int(ana.id)) for s in project.sessions()], actor="demo")
+    cid = int(project.codings()[0].id)
+    plan = ssp_episode_plan(12, 25)
+    batch = [cmds.SetBoundary(cid, ep, s, e) for ep, s, e in plan[:6]] + [cmds.SetBoundary(cid, 7, plan[6][1], None)]
+    import random
+    rng = random.Random(4)
+    for ep, s, e in plan[:7]:
+        for b in project.scheme.behaviours:
+            if rng.random() < 0.55:
+                on = rng.randrange(s, e - 2000)
+                batch.append(cmds.AddEvent(cid, b.code, on, on + rng.randrange(800, 4000) if b.is_state else None))
+    batch.append(cmds.AddEvent(cid, "cry", plan[6][1] + 1500, None))
+    batch += [cmds.AddDIndex(cid, "III", plan[4][1] + 2300), cmds.AddDIndex(cid, "V", plan[5][1] + 5100, "5a")]
+    for sc in project.scheme.scales:
+        for ep, pa in sc.cells:
+            if ep <= 5:
+                batch.append(cmds.SetScale(cid, sc.id, ep, pa, rng.choice([1, 1.5, 2, 3, 4.5, 5, 6, 6.5])))
+    batch += [cmds.SetClassification(cid, "D", "B3"), cmds.SetDRating(cid, 6.5)]
+    project.execute_many(batch, actor="Ana")
+    app = application()
+    for w, h in ((1366, 768), (1920, 1080)):
+        s = QSettings(str(folder / f"s{w}.ini"), QSettings.Format.IniFormat)
+        win = build_window(project, project.coder("Ana"), s, decode_video=True, ask_relink=False)
+        win.resize(w, h)
+        win.apply_default_layout(w)
+        win.show()
+        win.open_first_coding()
+        wait(800)
+        win.player.seek(plan[6][1] + 3000)
+        wait(600)
+        win.docks["events"].raise_() if w >= 1700 else win.docks["classification"].raise_()
+        wait(300)
+        pix = win.grab()
+        OUT.mkdir(parents=True, exist_ok=True)
+        pix.save(str(OUT / f"coding-window-{w}x{h}.png"))
+        print("saved", OUT / f"coding-window-{w}x{h}.png", pix.width(), pix.height())
+        win.close()
+    project.close()
+
+
+if __name__ == "__main__":
+    main()
