@@ -7,9 +7,6 @@ import sys
 
 from ssp_coder.cli.cmd_gui import display_available
 from ssp_coder.cli.common import TerminalProgress
-from ssp_coder.demo import build_demo
-from ssp_coder.demo.summary import project_summary
-from ssp_coder.store.project import Project
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ssp_coder.demo import build_demo  # video synthesis is loaded only when a demo is built
+    from ssp_coder.demo.summary import project_summary
+    from ssp_coder.store.project import Project
+
     result = build_demo(args.dir, seed=args.seed, progress=TerminalProgress("Making demo videos"))
     verb = "Reusing" if result.reused else f"Built in {result.seconds:.1f} s:"
     print(f"{verb} demo project {result.project_path}")

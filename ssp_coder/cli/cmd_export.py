@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ssp_coder.cli.common import TerminalProgress, add_project_arg, open_project, print_json
-from ssp_coder.export import FORMATS, SHAPES, format_summary, prepare_export, write_export
-from ssp_coder.export.api import ExportError
+# The export stack (pandas, scipy) is imported when a command runs, so the CLI starts quickly.
+FORMATS = ("xlsx", "csv", "sav", "dta")
+SHAPES = ("long", "wide", "both")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +38,9 @@ def _arm_args(p: argparse.ArgumentParser) -> None:
 
 
 def _prepare(args: argparse.Namespace):
+    from ssp_coder.export import prepare_export
+    from ssp_coder.export.api import ExportError
+
     with open_project(args.project, write=False) as project:
         try:
             return prepare_export(project, intervention=args.intervention, control=args.control)
@@ -45,6 +49,8 @@ def _prepare(args: argparse.Namespace):
 
 
 def _export(args: argparse.Namespace) -> int:
+    from ssp_coder.export import write_export
+
     data = _prepare(args)
     paths = write_export(data, args.format, args.output, shape=args.shape,
                          progress=TerminalProgress(f"export {args.format}"))
@@ -60,6 +66,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from ssp_coder.export import format_summary
+
     data = _prepare(args)
     figures = []
     if args.figures:

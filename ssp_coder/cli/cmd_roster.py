@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from ssp_coder.cli.common import TerminalProgress, add_project_arg, open_project
-from ssp_coder.roster import import_roster
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ssp_coder.roster import import_roster  # PyAV is loaded only when a roster is imported
+
     with open_project(args.project) as project:
         report = import_roster(project, args.file, dry_run=args.dry_run, new_timepoints=tuple(args.new_timepoint),
                                progress=TerminalProgress("Checking videos"))

@@ -57,7 +57,10 @@ def demo_scheme(episode_seconds: float = 2.0) -> Scheme:
     raw["name"] = base.name + " — demo timing"
     raw["description"] = (f"Demo copy of {base.id}: the synthetic videos compress each 3-minute episode to "
                           f"{episode_seconds:g} s, so every time-based setting is scaled by {factor:.5f}.")
-    raw["episodes"] = [dict(ep, nominal_s=round(ep["nominal_s"] * factor, 4)) for ep in raw["episodes"]]
+    # nominal lengths are those of the synthetic videos (introduction half an episode, as in ssp_episode_plan)
+    lengths = {ep: (off - on) / 1000 for ep, on, off in ssp_episode_plan(episode_seconds, FPS)}
+    raw["episodes"] = [dict(ep, nominal_s=round(lengths.get(ep["number"], ep["nominal_s"] * factor), 4))
+                       for ep in raw["episodes"]]
     settings = dict(raw.get("settings", {}))
     settings["interval_s"] = round(15 * factor, 5)
     settings["prorate_to_s"] = round(180 * factor, 5)
