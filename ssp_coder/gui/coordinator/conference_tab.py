@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStyledItemDelegate, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStyledItemDelegate, QVBoxLayout, QWidget,
 )
 
 from ssp_coder.errors import KnownError
@@ -126,6 +126,23 @@ class DiffModel(QAbstractTableModel):
             if self.diff else {}
 
 
+class DifferingOnly(QSortFilterProxyModel):
+    """Hides the fields where both codings agree, when switched on."""
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self.on = False
+
+    def set_on(self, on: bool) -> None:
+        self.beginFilterChange()
+        self.on = on
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        model = self.sourceModel()
+        return not self.on or model.diff is None or model.diff.fields[row].differs
+
+
 class TakeDelegate(QStyledItemDelegate):
     """A combo box with a and b for the 'Take' column."""
 
@@ -156,12 +173,16 @@ class ConferenceTab(QWidget):
 
         self.list_view = table_view(self.worklist)
         self.list_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.select_row(cur.row()))
-        self.diff_view = table_view(self.diff_model)
+        self.differing_only = DifferingOnly(self)
+        self.differing_only.setSourceModel(self.diff_model)
+        self.diff_view = table_view(self.differing_only)
         self.diff_view.setItemDelegateForColumn(COL_TAKE, TakeDelegate(self.diff_view))
         self.diff_model.modelReset.connect(self._size_diff_columns)
 
         self.heading = QLabel("Select a session in the worklist.")
         self.heading.setWordWrap(True)
+        self.only_box = QCheckBox("Only differing fields")
+        self.only_box.toggled.connect(self.differing_only.set_on)
         take_a = QPushButton("Take all from a")
         take_a.clicked.connect(lambda: self.diff_model.take_all("a"))
         take_b = QPushButton("Take all from b")
@@ -178,6 +199,7 @@ class ConferenceTab(QWidget):
         rl.addWidget(self.heading)
         rl.addWidget(self.diff_view, 1)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.only_box)
         buttons.addWidget(take_a)
         buttons.addWidget(take_b)
         buttons.addWidget(self.reason_edit, 1)

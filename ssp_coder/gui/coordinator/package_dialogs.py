@@ -31,6 +31,8 @@ class _JobDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, title: str):
         super().__init__(parent)
+        # Modal: the job writes through the window's project, so nothing else may use it meanwhile.
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setWindowTitle(title)
         self.setMinimumWidth(640)
         self.job: Job | None = None
@@ -66,7 +68,6 @@ class _JobDialog(QDialog):
         self.progress.setValue(1)
 
     def _busy(self, on: bool) -> None:
-        self.setWindowModality(Qt.WindowModality.ApplicationModal if on else Qt.WindowModality.NonModal)
         self.cancel_button.setEnabled(on)
         self.close_button.setEnabled(not on)
         for b in self.buttons.buttons():

@@ -172,3 +172,38 @@ def test_menu_opens_the_reliability_window_once(qtbot, project):
     assert win.coordinator_windows.open["reliability"] is rel and rel.isVisible()
     actions[1].trigger()
     assert win.coordinator_windows.open["ExportDialog"].isVisible()
+
+
+@pytest.mark.parametrize("name,visible", [("Ana Alvarez", False), ("Dana Lead", True)])
+def test_the_coding_window_has_the_trial_menu_by_role(window_factory, project, name, visible):
+    win = window_factory(project, name)
+    assert ("&Trial" in _menu_titles(win)) is visible
+    assert hasattr(win, "coordinator_windows") is visible
+
+
+def test_closing_a_dialog_while_it_works_cancels_first(qtbot, project, tmp_path, monkeypatch):
+    real = packages.export_package
+    d = ExportPackageDialog(project)
+    qtbot.addWidget(d)
+    d.show()
+    d.coder.setCurrentText(CODER)
+    d.videos.setChecked(True)
+    out = tmp_path / "closing.sspkg"
+    d.path_edit.setText(str(out))
+
+    def closing(*args, progress, **kwargs):
+        def hook(done, total, detail=""):
+            go.wait(10)                  # hold the job until the test has asked the dialog to close
+            return progress(done, total, detail)
+        return real(*args, progress=hook, **kwargs)
+
+    import threading
+
+    go = threading.Event()
+    monkeypatch.setattr(packages, "export_package", closing)
+    with qtbot.waitSignal(d.rejected, timeout=30000):
+        job = d.start()
+        d.reject()                       # asks the job to stop; the dialog stays until it has
+        assert d.isVisible() and job.is_cancelled and not job.done.is_set()
+        go.set()
+    assert job.done.is_set() and not out.exists() and not d.isVisible()

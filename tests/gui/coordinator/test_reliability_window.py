@@ -95,6 +95,11 @@ def test_conference_creates_a_consensus_as_the_coordinator(window, project, coor
     for i, f in enumerate(diff.fields):
         assert (conf.diff_model.index(i, 1).data(Qt.ItemDataRole.BackgroundRole) is not None) == f.differs
     assert diff.differing, "the demo's two codings of a session differ somewhere"
+    conf.only_box.setChecked(True)
+    assert conf.differing_only.rowCount() == len(diff.differing) < len(diff.fields)
+    qtmodeltester.check(conf.differing_only)
+    conf.only_box.setChecked(False)
+    assert conf.differing_only.rowCount() == len(diff.fields)
     pick = next(f for f in diff.differing if f.group == "scale")
     conf.diff_model.choose(pick.field, "b")
     assert conf.diff_model.choices()[pick.field] == "b"
