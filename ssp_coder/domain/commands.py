@@ -77,6 +77,28 @@ def _editable(uow: UnitOfWork, coding_id: CodingId) -> None:
         raise DomainError("This coding is marked complete. Reopen it before changing it.")
 
 
+def _editable_event(uow: UnitOfWork, event_id: int) -> tuple[Event, CodingId]:
+    """The event as it is now, and its coding, which must be open for changes."""
+    try:
+        old = uow.event(EventId(event_id))
+    except KeyError:
+        raise DomainError("That event no longer exists.") from None
+    cid = uow.event_coding(old.id)
+    _editable(uow, cid)
+    return old, cid
+
+
+def _editable_mark(uow: UnitOfWork, mark_id: int) -> tuple[DIndexMark, CodingId]:
+    """The D-index mark as it is now, and its coding, which must be open for changes."""
+    try:
+        old = uow.d_index(DIndexId(mark_id))
+    except KeyError:
+        raise DomainError("That D index no longer exists.") from None
+    cid = uow.d_index_coding(old.id)
+    _editable(uow, cid)
+    return old, cid
+
+
 def _check_time(uow: UnitOfWork, coding_id: CodingId, ms: int | None, what: str) -> None:
     if ms is None:
         return
@@ -391,12 +413,7 @@ class UpdateEvent(Command):
         return uow.event_coding(EventId(self.event_id))
 
     def apply(self, uow: UnitOfWork) -> Command:
-        try:
-            old = uow.event(EventId(self.event_id))
-        except KeyError:
-            raise DomainError("That event no longer exists.") from None
-        cid = uow.event_coding(old.id)
-        _editable(uow, cid)
+        old, cid = _editable_event(uow, self.event_id)
         kind = _check_event(uow, cid, self.code, self.onset_ms, self.offset_ms)
         uow.update_event(Event(old.id, self.code, kind, self.onset_ms, self.offset_ms, self.subject, self.note))
         return UpdateEvent(self.event_id, old.code, old.onset_ms, old.offset_ms, old.subject, old.note)
@@ -412,12 +429,7 @@ class DeleteEvent(Command):
         return uow.event_coding(EventId(self.event_id))
 
     def apply(self, uow: UnitOfWork) -> Command:
-        try:
-            old = uow.event(EventId(self.event_id))
-        except KeyError:
-            raise DomainError("That event no longer exists.") from None
-        cid = uow.event_coding(old.id)
-        _editable(uow, cid)
+        old, cid = _editable_event(uow, self.event_id)
         uow.delete_event(old.id)
         return AddEvent(int(cid), old.code, old.onset_ms, old.offset_ms, old.subject, old.note, int(old.id))
 
@@ -555,12 +567,7 @@ class UpdateDIndex(Command):
         return uow.d_index_coding(DIndexId(self.mark_id))
 
     def apply(self, uow: UnitOfWork) -> Command:
-        try:
-            old = uow.d_index(DIndexId(self.mark_id))
-        except KeyError:
-            raise DomainError("That D index no longer exists.") from None
-        cid = uow.d_index_coding(old.id)
-        _editable(uow, cid)
+        old, cid = _editable_mark(uow, self.mark_id)
         _check_group(uow, self.group)
         _check_time(uow, cid, self.time_ms, "The D index time")
         uow.update_d_index(DIndexMark(old.id, self.group, self.time_ms, self.sub_item, self.note))
@@ -577,12 +584,7 @@ class DeleteDIndex(Command):
         return uow.d_index_coding(DIndexId(self.mark_id))
 
     def apply(self, uow: UnitOfWork) -> Command:
-        try:
-            old = uow.d_index(DIndexId(self.mark_id))
-        except KeyError:
-            raise DomainError("That D index no longer exists.") from None
-        cid = uow.d_index_coding(old.id)
-        _editable(uow, cid)
+        old, cid = _editable_mark(uow, self.mark_id)
         uow.delete_d_index(old.id)
         return AddDIndex(int(cid), old.group, old.time_ms, old.sub_item, old.note, int(old.id))
 
