@@ -165,7 +165,10 @@ class ConferenceTab(QWidget):
         super().__init__()
         self.window = window
         self.worklist = FrameModel(parent=self, columns=WORKLIST_COLUMNS,
-                                   headers={"blinded_code": "session", "abcd_agree": "ABCD agree",
+                                   headers={"blinded_code": "session", "primary_coder": "a (primary)",
+                                            "reliability_coder": "b (reliability)", "abcd_primary": "ABCD a",
+                                            "abcd_reliability": "ABCD b", "d_rating_primary": "D a",
+                                            "d_rating_reliability": "D b", "abcd_agree": "agree",
                                             "has_consensus": "consensus"},
                                    highlight=lambda r: not r.get("abcd_agree") and not r.get("has_consensus"))
         self.diff_model = DiffModel(self)
@@ -208,7 +211,7 @@ class ConferenceTab(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(titled("Worklist", self.list_view, "disagreements without consensus first"))
         split.addWidget(titled("Side by side", right, "differing fields highlighted"))
-        split.setSizes([430, 900])
+        split.setSizes([560, 780])
         lay = QVBoxLayout(self)
         lay.addWidget(split)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -14,14 +15,20 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1       # the row as a dict, for selection
 HIGHLIGHT = QColor(255, 214, 102, 150)         # amber, readable on light and dark palettes
 PERCENT_COLUMNS = ("percent_agreement", "pa_ci_low", "pa_ci_high", "within_1", "agreement", "ci_low", "ci_high",
                    "required", "abcd_agreement")
+RATING_PREFIXES = ("d_rating", "gold_d_rating", "trainee_d_rating")     # ratings read best as typed: 5.5, 4
+RATING_SUFFIXES = ("_primary", "_reliability")
 
 
 def format_cell(column: str, value: Any, digits: int = 2) -> str:
     """A cell as text: missing is '-', shares as percentages, floats to ``digits`` places."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return "-"
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
+    if isinstance(value, np.floating):
+        value = float(value)
+    if isinstance(value, float) and (column.startswith(RATING_PREFIXES) or column.endswith(RATING_SUFFIXES)):
+        return f"{value:g}"
     if isinstance(value, float):
         if column in PERCENT_COLUMNS or column.startswith("pct_share"):
             return f"{value * 100:.1f} %"

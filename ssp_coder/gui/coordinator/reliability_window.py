@@ -211,7 +211,7 @@ class ReliabilityWindow(QMainWindow):
                                                             "abcd_agreement", "abcd_kappa", "d_rating_mad"])
         split.addWidget(self.drift_image)
         split.addWidget(titled("Rolling agreement per coder", table_view(self.drift_model)))
-        split.setSizes([820, 480])
+        split.setSizes([760, 600])
         self.tabs.addTab(split, "Drift")
 
     # -- computing ----------------------------------------------------------------------------------
