@@ -119,9 +119,13 @@ class PlanTab(QWidget):
 
 
 class CertificationTab(QWidget):
-    """A trainee's training codings against the gold standards: pass or not yet, per criterion."""
+    """A trainee's training codings against the gold standards: pass or not yet, per criterion.
+
+    A trainer also marks gold standards here: a complete expert coding of a session.
+    """
 
     reportReady = Signal(object)
+    goldMarked = Signal(object)
 
     def __init__(self, window: Any):
         super().__init__()
@@ -140,6 +144,19 @@ class CertificationTab(QWidget):
         for w in (QLabel("Trainee:"), self.trainee, self.compute_button, self.save_button, self.busy):
             row.addWidget(w)
         row.addStretch(1)
+        self.gold_coding = QComboBox()
+        self.gold_coding.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.gold_button = QPushButton("Mark as gold standard")
+        self.gold_button.setToolTip("Trainers only: this complete coding becomes the session's expert reference")
+        self.gold_button.clicked.connect(lambda: self.mark_gold())
+        self.gold_button.setEnabled(window.coder.role == "trainer")
+        self.gold_model = FrameModel(parent=self, columns=["blinded_code", "coding_id", "marked_by", "marked_at"],
+                                     headers={"blinded_code": "session", "coding_id": "gold coding"})
+        gold_row = QHBoxLayout()
+        for w in (QLabel("Gold standard:"), self.gold_coding, self.gold_button):
+            gold_row.addWidget(w)
+        gold_row.addStretch(1)
+        self.load_gold()
         self.result = QLabel("Pick a trainee and compute. Training codings are compared with the gold standards "
                              "marked by a trainer.")
         self.result.setWordWrap(True)
@@ -151,12 +168,48 @@ class CertificationTab(QWidget):
         self.sessions_model = FrameModel(parent=self, headers={"blinded_code": "session"})
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(titled("Criteria", table_view(self.criteria_model)))
-        split.addWidget(titled("Gold sessions", table_view(self.sessions_model)))
-        split.setSizes([180, 400])
+        split.addWidget(titled("The trainee's gold sessions", table_view(self.sessions_model)))
+        split.addWidget(titled("Gold standards of the project", table_view(self.gold_model)))
+        split.setSizes([150, 300, 150])
         lay = QVBoxLayout(self)
+        lay.addLayout(gold_row)
         lay.addLayout(row)
         lay.addWidget(self.result)
         lay.addWidget(split, 1)
+
+    def load_gold(self) -> None:
+        from ssp_coder.store.reliability_sql import gold_standards
+
+        project = self.window.project
+        names = {int(c.id): c.name for c in project.coders()}
+        codes = {int(s.id): s.blinded_code for s in project.sessions()}
+        self.gold_coding.clear()
+        for c in sorted(project.codings(status="complete"), key=lambda c: (codes[int(c.session_id)], int(c.id))):
+            if c.purpose == "training":
+                continue     # a trainee's attempt is never the reference
+            self.gold_coding.addItem(f"{codes[int(c.session_id)]} — {names[int(c.coder_id)]} ({c.purpose})",
+                                     (codes[int(c.session_id)], int(c.id)))
+        self.gold_model.set_frame(pd.DataFrame([g.__dict__ for g in gold_standards(project)],
+                                               columns=["session_id", "blinded_code", "coding_id", "marked_by",
+                                                        "marked_at"]))
+
+    def mark_gold(self, session_code: str | None = None, coding_id: int | None = None) -> Any:
+        """Mark a complete coding as its session's gold standard, as the signed-in trainer (UI thread)."""
+        from ssp_coder.reliability.certification import mark_gold
+
+        if session_code is None or coding_id is None:
+            data = self.gold_coding.currentData()
+            if data is None:
+                return None
+            session_code, coding_id = data
+        try:
+            gold = mark_gold(self.window.project, session_code, int(coding_id), self.window.coder.name)
+        except KnownError as exc:
+            warn(self, "Cannot mark the gold standard", str(exc))
+            return None
+        self.load_gold()
+        self.goldMarked.emit(gold)
+        return gold
 
     def compute(self, trainee: str | None = None) -> Job:
         from ssp_coder.reliability.certification import certification_report

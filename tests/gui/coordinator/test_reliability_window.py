@@ -156,12 +156,31 @@ def test_certification_without_gold_standards_says_so(window, qtbot):
     assert "gold standard" in tab.result.text() and tab.report is None and not tab.save_button.isEnabled()
 
 
-def test_certification_pass_and_save(window, project, qtbot, tmp_path):
-    from ssp_coder.reliability.certification import mark_gold
-
+def test_only_a_trainer_marks_gold_standards(window, project, messages):
     session = project.sessions()[0]
     gold = next(c for c in project.codings(session_id=int(session.id)) if c.is_complete)
-    mark_gold(project, session.blinded_code, int(gold.id), "Eve Trainer")
+    tab = window.certification
+    assert not tab.gold_button.isEnabled()           # the coordinator is not a trainer
+    assert tab.mark_gold(session.blinded_code, int(gold.id)) is None
+    assert messages[-1][1] == "Cannot mark the gold standard" and "trainer" in messages[-1][2]
+    assert tab.gold_model.rowCount() == 0
+
+
+def test_certification_pass_and_save(qtbot, project, tmp_path, qtmodeltester):
+    trainer = project.coder("Eve Trainer")
+    window = ReliabilityWindow(project, trainer)
+    qtbot.addWidget(window)
+    tab = window.certification
+    assert tab.gold_button.isEnabled()
+    session = project.sessions()[0]
+    gold = next(c for c in project.codings(session_id=int(session.id)) if c.is_complete)
+    offered = [tab.gold_coding.itemData(i) for i in range(tab.gold_coding.count())]
+    assert (session.blinded_code, int(gold.id)) in offered
+    tab.gold_coding.setCurrentIndex(offered.index((session.blinded_code, int(gold.id))))
+    with qtbot.waitSignal(tab.goldMarked, timeout=5000):
+        tab.mark_gold()
+    assert tab.gold_model.rowCount() == 1 and tab.gold_model.row(0)["marked_by"] == "Eve Trainer"
+    qtmodeltester.check(tab.gold_model)
     trainee = project.coder("Ana Alvarez")
     applied = project.execute(CreateCoding(int(session.id), int(trainee.id), "training"))
     cid = int(applied.inverse.coding_id)
