@@ -55,6 +55,8 @@ class FrameModel(QAbstractTableModel):
         self.highlight = highlight
         self.frame = pd.DataFrame()
         self._rows: list[dict] = []
+        self._values: list[list] = []
+        self._names: list[str] = []
         self._marked: list[bool] = []
         self.set_frame(frame if frame is not None else pd.DataFrame())
 
@@ -62,6 +64,9 @@ class FrameModel(QAbstractTableModel):
         self.beginResetModel()
         cols = [c for c in (self.only or list(frame.columns)) if c in frame.columns]
         self.frame = frame[cols].reset_index(drop=True) if len(cols) else pd.DataFrame(index=frame.index)
+        # plain Python lists: a view asks for each cell many times, and pandas indexing is slow per cell
+        self._values = [self.frame[c].tolist() for c in self.frame.columns]
+        self._names = [str(c) for c in self.frame.columns]
         full = frame.reset_index(drop=True)
         self._rows = full.to_dict("records") if len(full.columns) else [{} for _ in range(len(full))]
         self._marked = [bool(self.highlight(r)) if self.highlight else False for r in self._rows]
@@ -83,8 +88,8 @@ class FrameModel(QAbstractTableModel):
         if not index.isValid() or not (0 <= index.row() < len(self.frame)) \
                 or not (0 <= index.column() < len(self.frame.columns)):
             return None
-        col = str(self.frame.columns[index.column()])
-        value = self.frame.iat[index.row(), index.column()]
+        col = self._names[index.column()]
+        value = self._values[index.column()][index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return format_cell(col, value)
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -114,3 +114,19 @@ def test_summary_shows_the_engines_tables_and_figures(qtbot, project, qtmodeltes
             f"{int(r['pct_secure'])}"
     for view in w.images.values():
         assert not view.pixmap.isNull()
+
+
+def test_a_read_only_target_is_refused_and_kept(dialog, tmp_path, qtbot):
+    import stat
+
+    target = tmp_path / "kept.xlsx"
+    target.write_bytes(b"keep")
+    target.chmod(stat.S_IRUSR)
+    try:
+        dialog.set_choice("xlsx", "long", target)
+        job = dialog.start()
+        qtbot.waitUntil(lambda: job.done.is_set() and dialog.export_button.isEnabled(), timeout=60000)
+        assert "read-only" in dialog.last_error and "read-only" in dialog.status.text()
+        assert target.read_bytes() == b"keep"
+    finally:
+        target.chmod(stat.S_IRUSR | stat.S_IWUSR)
