@@ -129,12 +129,13 @@ class CodingController(QObject):
             _insert_sorted(events, ev)
             added = (ev,)
         elif isinstance(cmd, cmds.DeleteEvent):
-            events = [e for e in events if int(e.id) != cmd.event_id]
+            # the inverse (an AddEvent) still knows the old onset, which finds the row by bisection
+            _remove_sorted(events, cmd.event_id, getattr(inv, "onset_ms", None))
             removed = (cmd.event_id,)
         else:
             ev = Event(EventId(cmd.event_id), cmd.code, kind(cmd.code), cmd.onset_ms, cmd.offset_ms,
                        cmd.subject, cmd.note)
-            events = [e for e in events if int(e.id) != cmd.event_id]
+            _remove_sorted(events, cmd.event_id, getattr(inv, "onset_ms", None))
             _insert_sorted(events, ev)
             updated = (ev,)
         coding = dataclasses.replace(st.coding, revision=st.coding.revision + 1)
@@ -251,6 +252,23 @@ def _insert_sorted(events: list[Event], ev: Event) -> None:
         else:
             hi = mid
     events.insert(lo, ev)
+
+
+def _remove_sorted(events: list[Event], event_id: int, onset_ms: int | None) -> None:
+    """Drop one event from the (onset, id)-sorted list; bisect when its onset is known."""
+    if onset_ms is not None:
+        lo, hi = 0, len(events)
+        key = (onset_ms, event_id)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if (events[mid].onset_ms, int(events[mid].id)) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(events) and int(events[lo].id) == event_id:
+            del events[lo]
+            return
+    events[:] = [e for e in events if int(e.id) != event_id]
 
 
 def fmt_ms(ms: int | None) -> str:

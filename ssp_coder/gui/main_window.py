@@ -328,16 +328,11 @@ class MainWindow(QMainWindow):
         if st is None:
             return
         if change.events_only:
-            codes = {e.code for e in change.added + change.updated}
-            for eid in change.removed:
-                ev = self.timeline._events.get(eid)
-                if ev is not None:
-                    codes.add(ev.code)
-            self.timeline.apply_change(st, codes)
+            self.timeline.apply_events(st, change.added, change.removed, change.updated)
             if change.added or change.updated:
-                self.timeline.selected_event = int((change.added + change.updated)[0].id)
+                self.timeline.select(int((change.added + change.updated)[0].id))
         else:
-            self.timeline.apply_change(st, None)
+            self.timeline.set_state(st)
         self.sessions_model.update_coding(st.coding)
         self._update_title()
         self.statusBar().showMessage(f"{change.name} — saved", 3000)

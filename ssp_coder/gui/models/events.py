@@ -26,6 +26,7 @@ class EventsModel(QAbstractTableModel):
         self.events: list[Event] = []
         self._keys: list[tuple[int, int]] = []
         self._by_id: dict[int, Event] = {}
+        self.open_count = 0                 # kept in step row by row: counting 5,000 events per key is too slow
         self._names = {b.code: b.name for b in controller.scheme.behaviours}
         controller.codingOpened.connect(self._reset)
         controller.changed.connect(self._on_change)
@@ -37,6 +38,7 @@ class EventsModel(QAbstractTableModel):
         self.events = list(state.events) if state is not None else []
         self._keys = [(e.onset_ms, int(e.id)) for e in self.events]
         self._by_id = {int(e.id): e for e in self.events}
+        self.open_count = sum(1 for e in self.events if e.is_open)
         self.endResetModel()
 
     def _on_change(self, change: Change) -> None:
@@ -48,8 +50,7 @@ class EventsModel(QAbstractTableModel):
         for eid in change.removed:
             self._remove(eid)
         for ev in change.updated:
-            self._remove(int(ev.id))
-            self._insert(ev)
+            self._update(ev)
         for ev in change.added:
             self._insert(ev)
 
@@ -61,6 +62,7 @@ class EventsModel(QAbstractTableModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         del self.events[row]
         del self._keys[row]
+        self.open_count -= old.is_open
         self.endRemoveRows()
 
     def _insert(self, ev: Event) -> None:
@@ -70,7 +72,28 @@ class EventsModel(QAbstractTableModel):
         self.events.insert(row, ev)
         self._keys.insert(row, key)
         self._by_id[int(ev.id)] = ev
+        self.open_count += ev.is_open
         self.endInsertRows()
+
+    def _update(self, ev: Event) -> None:
+        """An edit that keeps the event's place is one row's dataChanged; a new onset moves the row."""
+        eid = int(ev.id)
+        old = self._by_id.get(eid)
+        if old is None:
+            self._insert(ev)
+            return
+        row = bisect.bisect_left(self._keys, (old.onset_ms, eid))
+        key = (ev.onset_ms, eid)
+        fits = (row == 0 or self._keys[row - 1] < key) and (row + 1 == len(self._keys) or key < self._keys[row + 1])
+        if not fits:
+            self._remove(eid)
+            self._insert(ev)
+            return
+        self.events[row] = ev
+        self._keys[row] = key
+        self._by_id[eid] = ev
+        self.open_count += ev.is_open - old.is_open
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def row_of(self, event_id: int) -> int | None:
         ev = self._by_id.get(event_id)

@@ -72,7 +72,7 @@ class EventsPanel(QWidget):
     def _update_count(self) -> None:
         st = self.controller.state
         n = len(st.events) if st else 0
-        n_open = len(st.open_events) if st else 0
+        n_open = self.model.open_count if st else 0
         self.count.setText(f"{n} events" + (f", {n_open} open" if n_open else ""))
 
     def _on_change(self, change: Change) -> None:
