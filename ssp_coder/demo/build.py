@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from ssp_coder.assignments import assign
-from ssp_coder.demo.codings import coding_commands
-from ssp_coder.demo.truth import draw_truth, perceive
+from ssp_coder.demo.codings import coding_commands, draw_scales
+from ssp_coder.demo.truth import allocate_groups, draw_truth, perceive, rates_for
 from ssp_coder.domain.commands import AddCoder, CreateCoding
 from ssp_coder.domain.scheme import Scheme, load_builtin_scheme, scheme_from_dict
 from ssp_coder.media import make_ssp_video, ssp_episode_plan
@@ -164,10 +164,15 @@ def _code_everything(project: Project, rng: random.Random, episode_seconds: floa
     single = [s.id for s in sessions if s.id not in double]
     drafts = set(rng.sample(single, min(3, len(single) // 8)))
     consensus_left_open = False
+    groups: dict[int, str] = {}
+    for (arm, tp), members in sorted(strata.items()):
+        for s, g in zip(members, allocate_groups(rng, rates_for(arm == INTERVENTION, tp), len(members))):
+            groups[int(s.id)] = g
     with project.bulk(actor="demo") as w:
         for s in sessions:
             p = participants[s.participant_id]
-            truth = draw_truth(rng, p.arm == INTERVENTION, s.timepoint)
+            truth = draw_truth(rng, p.arm == INTERVENTION, s.timepoint, groups[int(s.id)])
+            shown = draw_scales(scheme, truth, rng)   # what the infant did; each coder rates it with small noise
             views = {}
             for coding in project.codings(session_id=int(s.id)):
                 coder = next(n for n, i in coder_ids.items() if i == int(coding.coder_id))
@@ -175,7 +180,7 @@ def _code_everything(project: Project, rng: random.Random, episode_seconds: floa
                 views[coding.purpose] = seen
                 for cmd in coding_commands(int(coding.id), scheme, plan, seen, rng, frame_ms=frame_ms,
                                            jitter_frames=1 if coding.purpose == "reliability" else 0,
-                                           complete=s.id not in drafts):
+                                           complete=s.id not in drafts, scale_values=shown):
                     w.execute(cmd)
                 del coder
             if "reliability" in views and views["reliability"].classification != views["primary"].classification:
@@ -184,5 +189,5 @@ def _code_everything(project: Project, rng: random.Random, episode_seconds: floa
                     continue
                 applied = w.execute(CreateCoding(int(s.id), coder_ids["Dana Lead"], "consensus"))
                 cid = int(applied.inverse.coding_id)
-                for cmd in coding_commands(cid, scheme, plan, truth, rng, frame_ms=frame_ms):
+                for cmd in coding_commands(cid, scheme, plan, truth, rng, frame_ms=frame_ms, scale_values=shown):
                     w.execute(cmd)

@@ -30,9 +30,26 @@ def _profile(perceived: InfantTruth) -> dict[str, tuple[float, float]]:
     return PROFILES.get(pattern, PROFILES[pattern[0]])
 
 
+def draw_scales(scheme: Scheme, infant: InfantTruth, rng: random.Random) -> dict[tuple[str, int, str], float]:
+    """What the infant showed on every rated cell: reunion cells follow the pattern's profile."""
+    kind = {ep.number: ep.kind for ep in scheme.episodes}
+    profile = _profile(infant)
+    values: dict[tuple[str, int, str], float] = {}
+    for sc in scheme.scales:
+        for ep, partner in sc.cells:
+            if partner == "m" and kind.get(ep) == "reunion" and sc.id in profile:
+                values[(sc.id, ep, partner)] = _half(rng, *profile[sc.id])
+            elif sc.id in ("di", "sb") and not sc.required:
+                if rng.random() >= 0.5:
+                    values[(sc.id, ep, partner)] = _half(rng, 1, 4)
+            else:
+                values[(sc.id, ep, partner)] = _half(rng, 1, 3.5)
+    return values
+
+
 def coding_commands(coding_id: int, scheme: Scheme, plan: list[tuple[int, int, int]], perceived: InfantTruth,
-                    rng: random.Random, *, frame_ms: float, jitter_frames: int = 0, complete: bool = True
-                    ) -> list[Command]:
+                    rng: random.Random, *, frame_ms: float, jitter_frames: int = 0, complete: bool = True,
+                    scale_values: dict[tuple[str, int, str], float] | None = None) -> list[Command]:
     """Every command a coder would issue for one session, in a plausible order."""
     cmds: list[Command] = []
     bounds: dict[int, tuple[int, int]] = {}
@@ -88,19 +105,12 @@ def coding_commands(coding_id: int, scheme: Scheme, plan: list[tuple[int, int, i
             if rng.random() < 0.4:
                 cmds.append(AddEvent(coding_id, "reach", at(ep, rng.uniform(0.02, 0.2))))
 
-    profile = _profile(perceived)
-    for sc in scheme.scales:
-        for ep, partner in sc.cells:
-            if partner == "m" and kind.get(ep) == "reunion" and sc.id in profile:
-                lo, hi = profile[sc.id]
-                value = _half(rng, lo, hi)
-            elif sc.id in ("di", "sb") and not sc.required:
-                if rng.random() < 0.5:
-                    continue
-                value = _half(rng, 1, 4)
-            else:
-                value = _half(rng, 1, 3.5)
-            cmds.append(SetScale(coding_id, sc.id, ep, partner, value))
+    values = scale_values if scale_values is not None else draw_scales(scheme, perceived, rng)
+    for (scale, ep, partner), value in values.items():
+        if scale_values is not None and rng.random() < 0.35:   # a second coder differs by half a point now and then
+            sc = scheme.scale(scale)
+            value = min(sc.max, max(sc.min, value + rng.choice([-0.5, 0.5])))
+        cmds.append(SetScale(coding_id, scale, ep, partner, value))
 
     if perceived.classification == "D":
         groups = [g.group for g in scheme.d_indices]

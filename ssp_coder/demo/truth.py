@@ -36,9 +36,29 @@ def _weighted(rng: random.Random, items: tuple[tuple[str, float], ...]) -> str:
     return rng.choices([i for i, _ in items], weights=[w for _, w in items])[0]
 
 
-def draw_truth(rng: random.Random, intervention: bool, timepoint: str) -> InfantTruth:
-    rates = BASE_RATES[(intervention, "post" if timepoint != "pre" else "pre")]
-    group = rng.choices(list(rates), weights=list(rates.values()))[0]
+def rates_for(intervention: bool, timepoint: str) -> dict[str, float]:
+    return BASE_RATES[(intervention, "post" if timepoint != "pre" else "pre")]
+
+
+def allocate_groups(rng: random.Random, rates: dict[str, float], n: int) -> list[str]:
+    """Exactly the base-rate mix for n infants (largest remainders), in random order.
+
+    A small demo drawn purely at random can show anything; allocating the mix
+    keeps the demo's story (more secure, fewer D after the intervention) intact.
+    """
+    quotas = {g: r * n for g, r in rates.items()}
+    counts = {g: int(q) for g, q in quotas.items()}
+    for g in sorted(quotas, key=lambda g: quotas[g] - counts[g], reverse=True)[: n - sum(counts.values())]:
+        counts[g] += 1
+    groups = [g for g, c in counts.items() for _ in range(c)]
+    rng.shuffle(groups)
+    return groups
+
+
+def draw_truth(rng: random.Random, intervention: bool, timepoint: str, group: str | None = None) -> InfantTruth:
+    rates = rates_for(intervention, timepoint)
+    if group is None:
+        group = rng.choices(list(rates), weights=list(rates.values()))[0]
     if group == "D":
         secondary = _weighted(rng, tuple((g, w) for key in "ABC" for g, w in SUBGROUPS[key]))
         return InfantTruth("D", secondary, float(rng.choice([5, 5.5, 6, 6.5, 7, 7.5, 8])), secondary[0])
