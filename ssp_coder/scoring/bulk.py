@@ -19,6 +19,7 @@ from ssp_coder.domain.scheme import Scheme
 from ssp_coder.scoring import checks as C
 from ssp_coder.scoring.catalogue import approach_enabled, cry_enabled, variable_columns
 from ssp_coder.scoring.settings import scoring_settings
+from ssp_coder.memory import reuse_heap_for_large_arrays
 from ssp_coder.store.readmodels import CodingFrames
 
 BIG = np.int64(1) << np.int64(40)   # > any time in ms; row * BIG + t stays in int64 for 8 million rows
@@ -31,7 +32,14 @@ def _rows(index: pd.Index, ids: pd.Series) -> np.ndarray:
     values = ids.to_numpy(np.int64)
     keys = index.to_numpy(np.int64)
     if index.is_monotonic_increasing and len(keys):
-        # The store reads in coding order: a binary search beats hashing millions of ids.
+        # The store reads in coding order: a binary search beats hashing millions of ids, and when the
+        # ids themselves come in order (events grouped by coding), one search per run of equal ids.
+        if len(values) > 1 and (values[1:] >= values[:-1]).all():
+            starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+            run_ids = values[starts]
+            run_pos = np.minimum(np.searchsorted(keys, run_ids), len(keys) - 1)
+            run_pos = np.where(keys[run_pos] == run_ids, run_pos, -1)
+            return np.repeat(run_pos, np.diff(np.r_[starts, len(values)]))
         pos = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
         return np.where(keys[pos] == values, pos, -1)
     return index.get_indexer(values)
@@ -80,6 +88,8 @@ class _Warnings:
 def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, Any] | None = None,
                  video_durations: Mapping[int, int | None] | None = None) -> pd.DataFrame:
     """Variables for every coding in ``frames.codings`` (same row order), identifiers not included."""
+    if len(frames.events) > 1_000_000:
+        reuse_heap_for_large_arrays()
     s = scoring_settings(scheme, settings)
     cod = frames.codings
     ids = cod["coding_id"].to_numpy(np.int64)
