@@ -7,20 +7,20 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHeaderView, QLabel, QMessageBox, QProgressBar, QScrollArea, QTableView, QVBoxLayout, QWidget,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
+
+from ssp_coder.gui.panels.common import table_view as panel_table_view
 
 
 def table_view(model: Any = None, parent: QWidget | None = None, *, stretch_last: bool = True) -> QTableView:
-    view = QTableView(parent)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setDefaultSectionSize(22)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(stretch_last)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.setWordWrap(False)
+    view = panel_table_view(parent, stretch_last=stretch_last)
     if model is not None:
         view.setModel(model)
         model.modelReset.connect(view.resizeColumnsToContents)
