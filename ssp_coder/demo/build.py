@@ -162,8 +162,16 @@ def _code_everything(project: Project, rng: random.Random, episode_seconds: floa
     project.execute_many(reliability_cmds, actor="Dana Lead")
 
     single = [s.id for s in sessions if s.id not in double]
-    drafts = set(rng.sample(single, min(3, len(single) // 8)))
+    # Work left for whoever opens the demo as the first coder: one session not started, one in progress;
+    # and two more drafts elsewhere, so the summary has incomplete sessions to list.
+    first_coder = coder_ids[coders[0]]
+    own = [sid for sid in single if int(primary_of[int(sid)].coder_id) == first_coder]
+    untouched = set(own[:1]) if len(single) >= 8 else set()
+    drafts = set(own[1:2]) if len(single) >= 8 else set()
+    others = [sid for sid in single if sid not in untouched | drafts]
+    drafts |= set(rng.sample(others, min(2, len(others) // 8)))
     consensus_left_open = False
+    disagree = set(rng.sample(sorted(double), min(len(double), max(1, round(0.2 * len(double))))))
     groups: dict[int, str] = {}
     for (arm, tp), members in sorted(strata.items()):
         for s, g in zip(members, allocate_groups(rng, rates_for(arm == INTERVENTION, tp), len(members))):
@@ -175,14 +183,17 @@ def _code_everything(project: Project, rng: random.Random, episode_seconds: floa
             shown = draw_scales(scheme, truth, rng)   # what the infant did; each coder rates it with small noise
             views = {}
             for coding in project.codings(session_id=int(s.id)):
-                coder = next(n for n, i in coder_ids.items() if i == int(coding.coder_id))
-                seen = perceive(rng, truth, accuracy=0.85)
+                if s.id in untouched:
+                    continue
+                # The primary coding stands for what the infant did (so the demo's arms show the base rates);
+                # about one second coder in five reads the classification differently, as in real double coding.
+                differs = coding.purpose == "reliability" and s.id in disagree
+                seen = perceive(rng, truth, accuracy=0.0 if differs else 1.0)
                 views[coding.purpose] = seen
                 for cmd in coding_commands(int(coding.id), scheme, plan, seen, rng, frame_ms=frame_ms,
                                            jitter_frames=1 if coding.purpose == "reliability" else 0,
                                            complete=s.id not in drafts, scale_values=shown):
                     w.execute(cmd)
-                del coder
             if "reliability" in views and views["reliability"].classification != views["primary"].classification:
                 if not consensus_left_open:
                     consensus_left_open = True  # one disagreement waits for the user to conference

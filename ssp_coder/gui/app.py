@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QLoggingCategory, QSettings
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ssp_coder import __version__
 from ssp_coder.domain.model import Coder
@@ -33,6 +35,15 @@ def application() -> QApplication:
     QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false\nqt.multimedia.ffmpeg=false\n"
                                     "qt.multimedia.playbackengine.codec=false")
     apply_theme(app)
+    icon = QIcon()
+    folder = resources.files("ssp_coder") / "resources" / "icons"
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        ref = folder / f"ssp-coder-{size}.png"
+        if ref.is_file():
+            with resources.as_file(ref) as png:
+                icon.addFile(str(png))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
     return app
 
 
@@ -64,6 +75,17 @@ def close(project: Project, package: Any) -> None:
         project.close()
 
 
+def show_sized(window: QWidget, settings: QSettings, coder_name: str) -> None:
+    """First time on this computer: fill the screen. Afterwards the coder's saved layout is restored."""
+    if settings.value(f"layout/{coder_name}/geometry") is None:
+        screen = window.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.availableGeometry())
+        window.showMaximized()
+    else:
+        window.show()
+
+
 def run(path: str | None = None) -> int:
     app = application()
     settings = app_settings()
@@ -93,7 +115,7 @@ def run(path: str | None = None) -> int:
             return 0
         videos = PackageVideos(package) if package is not None else None
         window = build_window(project, coder, settings, videos=videos)
-        window.show()
+        show_sized(window, settings, coder.name)
         window.open_first_coding()
         try:
             app.exec()

@@ -288,6 +288,13 @@ class MainWindow(QMainWindow):
             if row.mine and not row.coding.is_complete:
                 self.open_coding(int(row.coding.id))
                 return
+        # Nothing to resume: show the session list rather than an empty player.
+        self.docks["sessions"].show()
+        self.docks["sessions"].raise_()
+        mine = [r for r in self.sessions_model.rows if r.mine]
+        self.statusBar().showMessage(
+            "All your sessions are complete; pick one in the Sessions list to review it." if mine
+            else "No sessions are assigned to you yet; the Sessions list shows the project's sessions.", 15000)
 
     def open_coding(self, coding_id: int) -> None:
         self.player.pause()
