@@ -116,4 +116,18 @@ def install_coordinator_menus(window: QMainWindow, project_getter: Callable[[], 
         act.triggered.connect(lambda _checked=False, f=slot: f())
         menu.addAction(act)
         actions.append(act)
+    _also_in_file_menu(window, [a for a in actions if a.objectName().startswith("trial_package")])
     return actions
+
+
+def _also_in_file_menu(window: QMainWindow, actions: list[QAction]) -> None:
+    """Packages are files a coordinator sends and receives: offer them in the File menu too."""
+    for top in window.menuBar().actions():
+        file_menu = top.menu()
+        if file_menu is not None and top.text().replace("&", "") == "File":
+            separators = [a for a in file_menu.actions() if a.isSeparator()]
+            before = separators[-1] if separators else None
+            file_menu.insertSeparator(before) if before is not None else file_menu.addSeparator()
+            for act in actions:
+                file_menu.insertAction(before, act) if before is not None else file_menu.addAction(act)
+            return

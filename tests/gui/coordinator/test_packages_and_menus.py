@@ -207,3 +207,13 @@ def test_closing_a_dialog_while_it_works_cancels_first(qtbot, project, tmp_path,
         assert d.isVisible() and job.is_cancelled and not job.done.is_set()
         go.set()
     assert job.done.is_set() and not out.exists() and not d.isVisible()
+
+
+@pytest.mark.parametrize("name,visible", [("Ana Alvarez", False), ("Dana Lead", True)])
+def test_package_actions_are_in_the_file_menu_too(window_factory, project, name, visible):
+    win = window_factory(project, name)
+    file_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&File")
+    names = [a.objectName() for a in file_menu.actions()]
+    has = {"trial_package_export", "trial_package_import", "trial_package_info"} <= set(names)
+    assert has is visible
+    assert file_menu.actions()[-1].text() == "Quit"
