@@ -159,7 +159,7 @@ class Project:
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False, actor: str = "ssp-coder",
-             fall_back_to_read_only: bool = False, backups: bool = True, check: str = "quick") -> "Project":
+             fall_back_to_read_only: bool = False, backups: bool = True, check: str = "full") -> "Project":
         """Open a project file.
 
         ``check`` is the damage check run on open: "full" (PRAGMA
