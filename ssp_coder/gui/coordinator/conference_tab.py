@@ -11,16 +11,37 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStyledItemDelegate, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStyledItemDelegate,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ssp_coder.errors import KnownError
 from ssp_coder.gui.coordinator.frame_model import HIGHLIGHT, FrameModel
 from ssp_coder.gui.coordinator.widgets import table_view, titled, warn
-from ssp_coder.reliability.consensus import CodingDiff, compare_codings, create_consensus, display
+from ssp_coder.reliability.consensus import (
+    CodingDiff,
+    compare_codings,
+    create_consensus,
+    display,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 COL_FIELD, COL_A, COL_B, COL_TAKE, COL_REASON = range(5)

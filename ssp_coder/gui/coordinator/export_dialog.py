@@ -9,12 +9,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QProgressBar, QPushButton, QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QComboBox,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
+from ssp_coder.gui.coordinator.job_dialog import JobDialog
 from ssp_coder.gui.coordinator.workers import Job, read_only_copy
 from ssp_coder.store.project import Project
 
@@ -34,18 +45,18 @@ def run_export(project: Project, fmt: str, out: str, shape: str, progress: Any) 
                                                                                                 f"Writing {detail}"))
 
 
-class ExportDialog(QDialog):
+class ExportDialog(JobDialog):
+    failed_text = "Not exported."
+    cancelled_text = "Cancelled. Files already there were left as they were; nothing half-written remains."
+
     exported = Signal(list)
 
     def __init__(self, project: Project, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(parent, "Export trial data", modal=False)   # reads a copy; the project stays usable
         from ssp_coder.export import FORMATS, SHAPES
 
         self.project = project
-        self.job: Job | None = None
         self.written: list[Path] = []
-        self.last_error = ""
-        self.setWindowTitle("Export trial data")
         self.setMinimumWidth(620)
         self.format = QComboBox()
         for f in FORMATS:
@@ -75,20 +86,8 @@ class ExportDialog(QDialog):
         warning = QLabel("<b>Unblinded:</b> arm and timepoint sit next to the codings. "
                          "For the trial statistician, never for a coder.")
         warning.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        self.close_button = self.buttons.addButton("Close", QDialogButtonBox.ButtonRole.DestructiveRole)
-        self.cancel_button.setEnabled(False)
         self.export_button.clicked.connect(lambda: self.start())
-        self.cancel_button.clicked.connect(self.cancel)
-        self.close_button.clicked.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(warning)
@@ -125,9 +124,7 @@ class ExportDialog(QDialog):
             self.path_edit.setText(path)
 
     def _busy(self, on: bool) -> None:
-        self.export_button.setEnabled(not on)
-        self.close_button.setEnabled(not on)
-        self.cancel_button.setEnabled(on)
+        super()._busy(on)
         self.format.setEnabled(not on)
         self.path_edit.setEnabled(not on)
 
@@ -136,56 +133,12 @@ class ExportDialog(QDialog):
         if not out:
             self.status.setText("Choose where to save the export.")
             return None
-        self.written, self.last_error = [], ""
-        self._busy(True)
-        self.progress.setRange(0, 0)
-        self.status.setText("Scoring the codings…")
+        self.written = []
         fmt, shape = self.fmt, self.shape
-        job = Job(lambda progress: run_export(self.project, fmt, out, shape, progress))
-        job.signals.progress.connect(self._on_progress)
-        job.signals.finished.connect(self._on_done)
-        job.signals.failed.connect(self._on_failed)
-        job.signals.cancelled.connect(self._on_cancelled)
-        self.job = job
-        return job.start()
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.status.setText("Cancelling…")
-
-    def _on_progress(self, done: int, total: int, detail: str) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-        self.status.setText(detail)
+        return self.run(lambda progress: run_export(self.project, fmt, out, shape, progress), self._on_done,
+                        "Scoring the codings…")
 
     def _on_done(self, paths: list[Path]) -> None:
-        self._busy(False)
         self.written = list(paths)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(1)
         self.status.setText("<b>Exported.</b> Written:<br>" + "<br>".join(str(p) for p in paths))
         self.exported.emit(self.written)
-
-    def _on_failed(self, message: str) -> None:
-        self._busy(False)
-        self.last_error = message
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.status.setText(f"<b style='color:#c62828'>Not exported.</b> {message}")
-
-    def _on_cancelled(self) -> None:
-        self._busy(False)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.status.setText("Cancelled. Files already there were left as they were; nothing half-written remains.")
-
-    def reject(self) -> None:
-        if self.job is not None and not self.job.done.is_set():
-            self.cancel()
-            self.job.signals.cancelled.connect(lambda: QDialog.reject(self))
-            self.job.signals.finished.connect(lambda _r: QDialog.reject(self))
-            self.job.signals.failed.connect(lambda _m: QDialog.reject(self))
-            return   # closes once the job has stopped; never leave a half-written export behind
-        super().reject()

@@ -13,15 +13,30 @@ from typing import Any, Callable
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton, QSplitter, QTabWidget, QToolBar,
-    QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ssp_coder.domain.model import Coder
 from ssp_coder.gui.coordinator.conference_tab import ConferenceTab
 from ssp_coder.gui.coordinator.frame_model import FrameModel, format_cell
 from ssp_coder.gui.coordinator.training_tabs import CertificationTab, PlanTab
-from ssp_coder.gui.coordinator.widgets import BusyBar, ImageView, table_view, titled, warn
+from ssp_coder.gui.coordinator.widgets import (
+    BusyBar,
+    ImageView,
+    table_view,
+    titled,
+    warn,
+)
 from ssp_coder.gui.coordinator.workers import Job, figure_png, read_only_copy
 from ssp_coder.store.project import Project
 
