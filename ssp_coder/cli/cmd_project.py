@@ -72,7 +72,7 @@ def _status(args: argparse.Namespace) -> int:
     print(f"Project {data['project']} ({data['scheme']})")
     print(f"  {data['participants']} participants, {data['sessions']} sessions "
           f"({data['sessions_unassigned']} without a primary coder), {data['events']} events")
-    print(f"  coders: " + (", ".join(f"{c['name']} ({c['role']})" for c in data["coders"]) or "none"))
+    print("  coders: " + (", ".join(f"{c['name']} ({c['role']})" for c in data["coders"]) or "none"))
     cd = data["codings"]
     print(f"  codings: {cd['total']} — {cd['by_status']['complete']} complete, {cd['by_status']['draft']} draft; "
           + ", ".join(f"{k} {v}" for k, v in cd["by_purpose"].items() if v))

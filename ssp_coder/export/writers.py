@@ -15,7 +15,6 @@ import stat
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from ssp_coder.atomic import WriteError, atomic_path

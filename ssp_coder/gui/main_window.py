@@ -235,8 +235,7 @@ class MainWindow(QMainWindow):
         if width is None:
             screen = self.screen()
             width = screen.availableGeometry().width() if screen else 1366
-        L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                   Qt.DockWidgetArea.BottomDockWidgetArea)
+        L, R = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         if width >= 1700:
             self.addDockWidget(L, d["sessions"])
             self.addDockWidget(L, d["episodes"])

@@ -163,7 +163,7 @@ def read_codings_sheet(sheet: Sheet, ctx: Context, problems: list[Problem]) -> l
             continue
         m = SCALE_COLUMN.match(normalise_header(col))
         if m is None:
-            problems.append(Problem(f"unknown column; columns are participant_id, timepoint (or blinded_code), coder, "
+            problems.append(Problem("unknown column; columns are participant_id, timepoint (or blinded_code), coder, "
                                     "purpose, classification, forced_secondary, d_rating and scale columns such as "
                                     "ps_e5_m. Rename or delete it.", sheet=name, row=1, column=col))
             continue

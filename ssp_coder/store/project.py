@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 from ssp_coder import __version__
 from ssp_coder.domain.commands import Command
 from ssp_coder.domain.model import (
-    Coder, CoderId, Coding, CodingId, CodingState, Participant, Session, SessionId,
+    Coder, CoderId, Coding, CodingId, CodingState, Participant, Session,
 )
 from ssp_coder.domain.scheme import SETTING_DEFAULTS, Scheme, load_builtin_scheme, scheme_from_json
 from ssp_coder.errors import DomainError, SchemeError, StoreError
