@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from ssp_coder.domain.model import Coder, Coding
+from ssp_coder.gui.models.base import ListTableModel
 from ssp_coder.store.project import Project
 
 CODING_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -37,7 +38,7 @@ class Row:
     coder: str = ""
 
 
-class SessionsModel(QAbstractTableModel):
+class SessionsModel(ListTableModel):
     def __init__(self, project: Project, coder: Coder, parent: Any = None):
         super().__init__(parent)
         self.project = project
@@ -77,21 +78,11 @@ class SessionsModel(QAbstractTableModel):
     def row_of(self, coding_id: int) -> int | None:
         return next((i for i, r in enumerate(self.rows) if int(r.coding.id) == coding_id), None)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+    def row_items(self) -> Any:
+        return self.rows
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section] if 0 <= section < len(self.columns) else None
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def column_names(self) -> Any:
+        return self.columns
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
