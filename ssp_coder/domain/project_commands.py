@@ -21,6 +21,11 @@ from ssp_coder.errors import DomainError
 
 # -- project-level commands ---------------------------------------------------------
 
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise DomainError(f"Role must be one of {', '.join(ROLES)} (got {role!r}).")
+
+
 @command
 @dataclass(frozen=True)
 class AddCoder(Command):
@@ -33,8 +38,7 @@ class AddCoder(Command):
         name = self.name.strip()
         if not name:
             raise DomainError("A coder needs a name.")
-        if self.role not in ROLES:
-            raise DomainError(f"Role must be one of {', '.join(ROLES)} (got {self.role!r}).")
+        _check_role(self.role)
         if uow.coder_by_name(name) is not None:
             raise DomainError(f"There is already a coder called {name!r}.")
         cid = uow.insert_coder(name, self.role, CoderId(self.coder_id) if self.coder_id is not None else None)
@@ -63,8 +67,7 @@ class SetCoderRole(Command):
     label: ClassVar[str] = "Change coder role"
 
     def apply(self, uow: UnitOfWork) -> Command:
-        if self.role not in ROLES:
-            raise DomainError(f"Role must be one of {', '.join(ROLES)} (got {self.role!r}).")
+        _check_role(self.role)
         coder = uow.coder(CoderId(self.coder_id))
         uow.update_coder(Coder(coder.id, coder.name, self.role))
         return SetCoderRole(coder_id=self.coder_id, role=coder.role)
