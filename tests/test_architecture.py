@@ -56,3 +56,18 @@ def test_sql_stays_in_the_store():
         if "import sqlite3" in text or ".execute(\"SELECT" in text or ".conn.execute(" in text:
             offenders.append(str(rel))
     assert offenders == []
+
+
+def test_nothing_reads_a_path_beside_the_repository():
+    """A user's clone has nothing beside it: no file may point at a sibling folder of the repository."""
+    root = Path(__file__).resolve().parents[1]
+    sibling = "sha" + "red"  # the folder that sits beside the developers' checkout
+    patterns = (f"../{sibling}/", f'.parent / "{sibling}"', f"{sibling}/reference")
+    offenders = []
+    for folder in ("ssp_coder", "tests", "benchmarks", "docs", "packaging", ".ci"):
+        for path in (root / folder).rglob("*"):
+            if path.suffix not in {".py", ".md", ".json", ".toml", ".spec", ""} or not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            offenders += [f"{path.relative_to(root)}: {p}" for p in patterns if p in text]
+    assert not offenders, offenders

@@ -7,23 +7,18 @@ from pathlib import Path
 
 import pytest
 
-# tests/stats/conftest.py -> parents[2] is the repository root; shared/ sits beside it.
-VECTORS_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "vectors.json"
+# Published worked examples with their sources, kept inside the repository (tests/data/README.md).
+VECTORS_PATH = Path(__file__).resolve().parents[1] / "data" / "reference_vectors.json"
 
 
 @pytest.fixture(scope="session")
 def reference_vectors() -> dict[str, dict]:
     """The reference vectors keyed by id (K1, K3, W2, F1, I1, A1, G1, E1, ...).
 
-    Fails (never skips) when the file is absent: CI always has shared/
-    beside the repository.
+    Fails (never skips) when the file is absent: it is part of the repository.
     """
     if not VECTORS_PATH.is_file():
-        pytest.fail(
-            f"reference vectors not found at {VECTORS_PATH}: the repository must sit beside "
-            "the shared/ folder that holds reference/vectors.json",
-            pytrace=False,
-        )
+        pytest.fail(f"reference vectors not found at {VECTORS_PATH}", pytrace=False)
     data = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
     return {v["id"]: v for v in data["vectors"]}
 

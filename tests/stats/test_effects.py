@@ -3,10 +3,8 @@ the domain reference (section 7.1), and edge cases."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,19 +24,10 @@ from ssp_coder.stats.effects import (
     risk_ratio,
 )
 
-VECTORS_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "vectors.json"
-
 
 @pytest.fixture(scope="module")
-def vectors() -> dict[str, dict]:
-    if not VECTORS_PATH.is_file():
-        pytest.fail(
-            f"reference vectors not found at {VECTORS_PATH}: the repository must sit beside "
-            "the shared/ folder that holds reference/vectors.json",
-            pytrace=False,
-        )
-    data = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
-    return {v["id"]: v for v in data["vectors"]}
+def vectors(reference_vectors) -> dict[str, dict]:
+    return reference_vectors
 
 
 def _value(entries: list[dict], quantity: str):
