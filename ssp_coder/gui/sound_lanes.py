@@ -101,15 +101,16 @@ class SoundLanes:
         lanes = [(WAVE_H, self._paint_waveform)] if self.show_waveform else []
         if self.show_spectrogram:
             lanes.append((SPEC_H, self._paint_spectrogram))
+        columns = None
         for h, draw in lanes:
             rect = QRect(left, y, width, h)
             p.fillRect(rect, palette.color(QPalette.ColorRole.Base))
             if self.overview is None:
                 self._paint_status(p, rect, palette)
             else:
-                n_px = max(1, int(round(width * dpr)))
-                level, idx, valid = self._columns(view_start, ms_per_px, dpr, n_px)
-                draw(p, rect, level, idx, valid, dpr, palette)
+                if columns is None:          # the same slices feed both lanes
+                    columns = self._columns(view_start, ms_per_px, dpr, max(1, int(round(width * dpr))))
+                draw(p, rect, *columns, dpr, palette)
             y += h
 
     def _paint_status(self, p: QPainter, rect: QRect, palette: QPalette) -> None:
@@ -141,11 +142,12 @@ class SoundLanes:
         cols = np.maximum(np.maximum(spec[idx[0]], spec[idx[1]]), spec[idx[2]])   # (n_px, bins)
         cols[~valid] = 0
         rows, bins = max(2, int(round(rect.height() * dpr))), cols.shape[1]
+        by_bin = np.ascontiguousarray(cols.T)               # (bins, n_px): reducing along rows is contiguous
         if rows < bins:          # several bins share a pixel row: keep the loudest, so a pure tone stays visible
-            cols = np.maximum.reduceat(cols, np.arange(rows) * bins // rows, axis=1)
+            by_row = np.maximum.reduceat(by_bin, np.arange(rows) * bins // rows, axis=0)
         else:
-            cols = cols[:, np.arange(rows) * bins // rows]
-        img = _COLOURS[cols.T[::-1]]                      # low frequencies at the bottom
+            by_row = by_bin[np.arange(rows) * bins // rows]
+        img = _COLOURS[by_row[::-1]]                        # low frequencies at the bottom
         self._blit(p, rect, img, QImage.Format.Format_RGB32)
 
     @staticmethod

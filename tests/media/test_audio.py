@@ -24,15 +24,17 @@ BURST_MS = (2_300, 2_800)      # a 1 kHz tone from 2.3 s to 2.8 s in 5 s of quie
 BURST_HZ = 1_000
 
 
-def _write_clip(path, *, seconds=5.0, audio=True, audio_start_s=0.0, burst=BURST_MS, burst_hz=BURST_HZ):
-    """A small video (gray frames) with a mono sound track: low noise and one tone burst."""
+def _write_clip(path, *, seconds=5.0, audio=True, audio_start_s=0.0, burst=BURST_MS, burst_hz=BURST_HZ,
+                codec="aac", rate=RATE, layout="mono"):
+    """A small video (gray frames) with a sound track: low noise and one tone burst."""
+    RATE = rate  # noqa: N806 - the sample rate of this clip
     with av.open(str(path), "w") as out:
         v = out.add_stream(video_encoder(), rate=25)
         v.width, v.height, v.pix_fmt = 64, 48, "yuv420p"
         a = None
         if audio:
-            a = out.add_stream("aac", rate=RATE)
-            a.layout = "mono"
+            a = out.add_stream(codec, rate=RATE)
+            a.layout = layout
         for i in range(int(seconds * 25)):
             frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 90, np.uint8), format="rgb24")
             frame.pts = i
@@ -50,7 +52,15 @@ def _write_clip(path, *, seconds=5.0, audio=True, audio_start_s=0.0, burst=BURST
             offset = int(audio_start_s * RATE)
             for start in range(0, n, 1024):
                 block = samples[start:start + 1024]
-                fr = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="fltp", layout="mono")
+                channels = 2 if layout == "stereo" else 1
+                fmt = a.codec_context.format.name
+                if fmt.startswith("s16"):
+                    pcm = np.round(block * 32767).astype(np.int16)
+                    data = np.repeat(pcm[None, :], channels, 0)
+                    data = data.T.reshape(1, -1) if fmt == "s16" else data
+                else:
+                    data = np.repeat(block[None, :], channels, 0)
+                fr = av.AudioFrame.from_ndarray(data, format=fmt, layout=layout)
                 fr.sample_rate = RATE
                 fr.pts = offset + start
                 fr.time_base = Fraction(1, RATE)
@@ -113,7 +123,7 @@ def test_a_video_without_sound_says_so(tmp_path):
 def test_other_band_and_resolution_are_settings(clip):
     ov = analyse_audio(clip, AudioSettings(max_hz=2000, hop_ms=20, window_ms=64))
     assert ov.max_hz == 2000 and ov.hop_ms == 20
-    assert ov.spectrogram.shape[1] == 64 * 4000 // 1000 // 2 + 1
+    assert ov.spectrogram.shape[1] == 64 * 2000 // 1000 + 1      # rows 1000/64 Hz apart up to 2 kHz
     assert abs(ov.bin_hz(ov.spectrogram.shape[1] - 1) - 2000) < 1e-9
 
 
@@ -163,3 +173,18 @@ def test_demo_videos_with_sound_have_their_beeps(tmp_path):
     make_ssp_video(path, episode_seconds=0.5, audio=True)
     ov = analyse_audio(path)
     assert ov.has_audio and ov.peaks[:, 1].max() > 3000
+
+
+@pytest.mark.parametrize("name, codec, rate, layout", [
+    ("dv-like.mov", "pcm_s16le", 48_000, "stereo"),      # interleaved 16-bit stereo, as from digitized tape
+    ("phone.mp4", "aac", 44_100, "stereo"),
+    ("odd-rate.mp4", "aac", 22_050, "mono"),             # a slice is not a whole number of samples
+])
+def test_other_sample_formats_and_rates(tmp_path, name, codec, rate, layout):
+    path = _write_clip(tmp_path / name, codec=codec, rate=rate, layout=layout)
+    ov = analyse_audio(path)
+    assert ov.has_audio and abs(ov.duration_ms - 5_000) <= 100
+    cols = _loud_columns(ov, BURST_HZ)
+    window = AudioSettings().window_ms
+    assert abs(ov.start_ms + cols.min() * ov.hop_ms - BURST_MS[0]) <= window
+    assert abs(ov.start_ms + (cols.max() + 1) * ov.hop_ms - BURST_MS[1]) <= window
