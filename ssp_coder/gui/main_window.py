@@ -28,6 +28,7 @@ from ssp_coder.gui.panels.episodes import EpisodesPanel
 from ssp_coder.gui.panels.events import EventsPanel
 from ssp_coder.gui.panels.scales import ScalesPanel
 from ssp_coder.gui.panels.sessions import SessionPanel
+from ssp_coder.gui.sound_track import SoundTrack, sound_settings
 from ssp_coder.gui.player import QtFrameSource, SimulatedFrameSource, VideoPlayer, VideoView
 from ssp_coder.gui.timeline import Timeline
 from ssp_coder.gui.transport import TransportBar
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.player = VideoPlayer(self)
         self.video = VideoView(self.player)
         self.timeline = Timeline(self.scheme)
+        self.sound_track = SoundTrack(self.timeline, sound_settings(settings), self)
         self.actions_by_id: dict[str, QAction] = {}
         self._build_actions()
         self.transport = TransportBar(self.player, self.actions_by_id)
@@ -211,6 +213,8 @@ class MainWindow(QMainWindow):
         for aid in ("focus_scales", "focus_classification", "focus_events", "focus_timeline"):
             view.addAction(a[aid])
         view.addSeparator()
+        self._build_sound_actions(view)
+        view.addSeparator()
         reset = view.addAction("Reset layout")
         reset.triggered.connect(self.reset_layout)
         self.reset_layout_action = reset
@@ -219,6 +223,27 @@ class MainWindow(QMainWindow):
         except ImportError:
             return
         install_coordinator_menus(self, lambda: self.controller.project, lambda: self.controller.coder)
+
+    def _build_sound_actions(self, menu) -> None:
+        """View ▸ Sound waveform / Spectrogram: either lane can be hidden; the choice is kept per coder."""
+        key = f"coders/{self.controller.coder.name}/sound"
+        shown = {lane: str(self.settings.value(f"{key}/{lane}", "true")).lower() != "false"
+                 for lane in ("waveform", "spectrogram")}
+        self.sound_actions = {}
+        for lane, label in (("waveform", "Sound waveform"), ("spectrogram", "Spectrogram (0–4 kHz)")):
+            act = menu.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(shown[lane])
+            act.toggled.connect(self._apply_sound_lanes)
+            self.sound_actions[lane] = act
+        self.timeline.set_sound_lanes(shown["waveform"], shown["spectrogram"])
+
+    def _apply_sound_lanes(self) -> None:
+        key = f"coders/{self.controller.coder.name}/sound"
+        wave, spec = (self.sound_actions[k].isChecked() for k in ("waveform", "spectrogram"))
+        self.settings.setValue(f"{key}/waveform", wave)
+        self.settings.setValue(f"{key}/spectrogram", spec)
+        self.timeline.set_sound_lanes(wave, spec)
 
     def _update_undo_actions(self) -> None:
         u, r = self.controller.undo_name(), self.controller.redo_name()
@@ -304,6 +329,7 @@ class MainWindow(QMainWindow):
         self.player.unload()
         if session is None:
             self.timeline.set_state(None)
+            self.sound_track.load(None, "No session open")
             self._update_title()
             return
         path = self.videos.find(session)
@@ -322,6 +348,8 @@ class MainWindow(QMainWindow):
             self.video.placeholder = ("No video linked to this session" if not session.video_path else
                                       f"Video not found: {session.video_path}")
         self.player.load(source, fps, duration, session.frame_count)
+        self.sound_track.load(path if self.decode_video else None,
+                              self.video.placeholder if path is None else "Sound is not read in this mode")
         self.timeline.set_duration(duration)
         self.timeline.set_state(state)
         self.timeline.set_playhead(0)
@@ -445,4 +473,5 @@ class MainWindow(QMainWindow):
         self.player.pause()
         self.save_layout()
         self.player.unload()
+        self.sound_track.shutdown()
         super().closeEvent(e)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from ssp_coder.domain.model import CodingState, Event
 from ssp_coder.domain.scheme import Scheme
 from ssp_coder.gui.controller import fmt_ms
+from ssp_coder.gui.sound_lanes import SoundLanes
 from ssp_coder.gui.timeline_edit import TimelineEditing
 from ssp_coder.gui.timeline_geometry import (
     DLANE_H,
@@ -78,6 +79,7 @@ class Timeline(TimelineEditing, QWidget):
         self.follow = True
         self.lanes: list[Lane] = [Lane(b.code, f"{b.name}", QColor(b.color), b.is_state) for b in scheme.behaviours]
         self._lane_index = {lane.code: i for i, lane in enumerate(self.lanes)}
+        self.sound = SoundLanes()          # waveform and spectrogram lanes, between D indices and behaviours
         self._events: dict[int, Event] = {}
         self._by_code: dict[str, dict[int, Event]] = {lane.code: {} for lane in self.lanes}
         self._drag: dict | None = None
@@ -97,7 +99,25 @@ class Timeline(TimelineEditing, QWidget):
 
     # -- data ------------------------------------------------------------------------------
     def content_height(self) -> int:
-        return RULER_H + EPISODE_H + DLANE_H + LANE_H * len(self.lanes) + 4
+        return RULER_H + EPISODE_H + DLANE_H + self.sound.height() + LANE_H * len(self.lanes) + 4
+
+    # -- the sound lanes ---------------------------------------------------------------------
+    def set_sound(self, overview) -> None:
+        """Show a session's analysed sound track (``None`` or a silent overview: "no sound")."""
+        self.sound.set_overview(overview)
+        self.invalidate()
+
+    def set_sound_status(self, text: str, progress: float | None = None) -> None:
+        """What the sound lanes say while there is nothing to draw (analysing, no video, failed)."""
+        self.sound.set_status(text, progress)
+        self.invalidate()
+
+    def set_sound_lanes(self, waveform: bool, spectrogram: bool) -> None:
+        """Show or hide either lane; the behaviour lanes move up or down."""
+        self.sound.show_waveform, self.sound.show_spectrogram = waveform, spectrogram
+        self.setMinimumHeight(self.content_height())
+        self.updateGeometry()
+        self.invalidate()
 
     def sizeHint(self) -> QSize:
         return QSize(800, self.content_height())
@@ -230,7 +250,10 @@ class Timeline(TimelineEditing, QWidget):
         return int(round(max(0.0, min(self.duration_ms, self.view_start + (x - GUTTER) * self.ms_per_px))))
 
     def lane_top(self, i: int) -> int:
-        return RULER_H + EPISODE_H + DLANE_H + i * LANE_H
+        return RULER_H + EPISODE_H + DLANE_H + self.sound.height() + i * LANE_H
+
+    def sound_top(self) -> int:
+        return RULER_H + EPISODE_H + DLANE_H
 
     # -- painting: the live layer over the cached static one ---------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -282,11 +305,15 @@ class Timeline(TimelineEditing, QWidget):
         p.setPen(text)
         p.drawText(QRect(4, RULER_H, GUTTER - 6, EPISODE_H), Qt.AlignmentFlag.AlignVCenter, "Episodes")
         p.drawText(QRect(4, RULER_H + EPISODE_H, GUTTER - 6, DLANE_H), Qt.AlignmentFlag.AlignVCenter, "D indices")
+        self.sound.paint_labels(p, self.sound_top(), GUTTER, pal)
         p.setClipRect(GUTTER, 0, self.width() - GUTTER, self.height())
         t0, t1 = self.visible_range()
         self._paint_ruler(p, t0, t1, text, mid)
         self._paint_episodes(p, t0, t1)
         self._paint_d(p, t0, t1)
+        if self.sound.height():
+            self.sound.paint(p, self.sound_top(), GUTTER, self.plot_width(), self.view_start, self.ms_per_px,
+                             dpr, pal)
         for i in range(len(self.lanes)):
             self._paint_lane_row(p, i)
         p.setClipping(False)
