@@ -190,6 +190,8 @@ def read_codings_sheet(sheet: Sheet, ctx: Context, problems: list[Problem]) -> l
     out: list[LegacyCoding] = []
     seen: dict[tuple, int] = {}
     codes = {c.upper(): c for c in scheme.classification_codes}
+    # a subgroup (B3) or only the main category (B, as in "D/B")
+    forced_codes = {c.upper(): c for c in scheme.forced_secondary}
     for i, row in enumerate(sheet.row_numbers):
         get = getter(sheet, cols, i)
         before = len(problems)
@@ -207,8 +209,8 @@ def read_codings_sheet(sheet: Sheet, ctx: Context, problems: list[Problem]) -> l
             problems.append(Problem(f"classification {raw_cls!r} is not one of {', '.join(scheme.classification_codes)}"
                                     + (" (it is empty)" if not raw_cls else "") + ".", sheet=name, row=row,
                                     column=cols.get("classification")))
-        forced = codes.get(forced_raw.upper()) if forced_raw else None
-        if forced_raw and (forced is None or forced not in scheme.forced_secondary):
+        forced = forced_codes.get(forced_raw.upper()) if forced_raw else None
+        if forced_raw and forced is None:
             problems.append(Problem(f"forced secondary {forced_raw!r} must be one of "
                                     f"{', '.join(scheme.forced_secondary)}.", sheet=name, row=row,
                                     column=cols.get("forced_secondary")))

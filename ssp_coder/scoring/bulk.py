@@ -119,7 +119,8 @@ def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, An
     for g, key, own in (("CC", "cc_handling", "CC"), ("U", "unclassifiable_handling", "U")):
         h = s[key]
         abcd[group == g] = None if h == "missing" else h
-    fgroup = np.array([gmap.get(f) if f is not None else None for f in forced], dtype=object)
+    # the forced secondary is a subgroup (B3) or only the main category (B): either way abc_forced is B
+    fgroup = np.array([scheme.forced_group(f) for f in forced], dtype=object)
     abc_forced = np.where(group == "D", fgroup, np.where(np.isin(group, ["CC", "U"]), None, group))
     shown = np.array([f"{c}/{f}" if c and f else c for c, f in zip(cls, forced)], dtype=object)
     has_abcd = np.array([a is not None for a in abcd], dtype=bool)

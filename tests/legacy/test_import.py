@@ -185,3 +185,20 @@ def test_template_can_be_filled_and_imported(trial, tmp_path):
     report = import_codings(trial, out)
     st = trial.coding_state(report.created[0])
     assert len(st.boundaries) == 8 and len(st.events) == 2 and st.result.classification == "D"
+
+
+def test_forced_secondary_as_a_main_category(trial, tmp_path):
+    """Labs that record only "D/B": a cell B, or D/B in the classification cell, is a forced main category."""
+    f = tmp_path / "codings.csv"
+    s1, s2 = (trial.session_by_code(c).blinded_code for c in ("S1PR", "S2PR"))
+    f.write_text("blinded_code,coder,purpose,classification,forced_secondary,d_rating\n"
+                 f"{s1},Ann,primary,D,b,8\n"
+                 f"{s2},Ann,primary,D/C,,7\n")
+    report = import_codings(trial, f)
+    got = [trial.coding_state(c).result for c in report.created]
+    assert [(r.classification, r.forced_secondary) for r in got] == [("D", "B"), ("D", "C")]
+    f.write_text("blinded_code,coder,purpose,classification,forced_secondary,d_rating\n"
+                 f"{trial.session_by_code('S3PR').blinded_code},Ann,primary,D,Q,8\n")
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, f)
+    assert "A, B, C, A1" in err.value.problems[0].message

@@ -31,9 +31,12 @@ class ClassificationPanel(QWidget):
         self.classification.setToolTip("The attachment classification (A1 … D, CC, U)")
         self.secondary = QComboBox()
         self.secondary.addItem(NOT_GIVEN, None)
+        # main categories (A, B, C) first, for labs that record only "D/B"; then the subgroups
         for code in scheme.forced_secondary:
-            self.secondary.addItem(code, code)
-        self.secondary.setToolTip("The best-fitting organized classification, required with D")
+            subgroup = code in scheme.classification_codes
+            self.secondary.addItem(code if subgroup else f"{code} (no subgroup)", code)
+        self.secondary.setToolTip("The best-fitting organized classification, required with D: a main category "
+                                  "(A, B, C) or a subgroup (A1 … C2)")
         r = scheme.d_rating
         self.d_rating = QDoubleSpinBox()
         self.d_rating.setRange(r.min - r.step, r.max)
