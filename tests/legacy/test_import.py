@@ -264,3 +264,17 @@ def test_incomplete_codings_are_imported_as_drafts_and_reported(trial, tmp_path)
     assert report.to_dict()["drafts"][0]["session"] == trial.session_by_code("S2PR").blinded_code
     again = import_codings(trial, sheet)                  # drafts stay drafts: nothing to change
     assert len(again.unchanged) == 3 and not again.created
+
+
+def test_overlapping_state_intervals_in_a_sheet_are_imported_and_reported_by_check(trial, tmp_path):
+    from ssp_coder.cli.cmd_score import check_data
+
+    f = good_sheet(tmp_path / "sheet.xlsx")
+    wb = openpyxl.load_workbook(f)
+    wb["events"].append(["P1", "pre", "Ann", "cry", 410, 415])     # overlaps cry 409-411
+    wb.save(f)
+    report = import_codings(trial, f)
+    found = [w for d in check_data(trial) if d["coding_id"] == report.created[0] for w in d["warnings"]]
+    assert [w for w in found if w.startswith("state_overlap")] == [
+        "state_overlap: 'cry' intervals 06:49.000–06:51.000, 06:50.000–06:55.000 overlap (scoring counts the time "
+        "once, but the data and agreement tables carry both: merge them into one interval)"]
