@@ -163,6 +163,15 @@ class Scheme:
     def classification_codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.classifications)
 
+    def forced_group(self, forced: str | None) -> str | None:
+        """The main category (A, B, C) of a forced secondary given as a subgroup (B3) or as the category itself (B)."""
+        if not forced:
+            return None
+        for c in self.classifications:
+            if c.code == forced:
+                return c.group
+        return forced if forced in self.forced_secondary else None
+
     @property
     def d_groups(self) -> tuple[str, ...]:
         return tuple(g.group for g in self.d_indices)
@@ -344,10 +353,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, origin: str = "scheme") -> Sche
     codes = [c.code for c in classes]
     if len(set(codes)) != len(codes):
         raise r.fail("classifications", "uses the same code twice")
-    forced = tuple(r.get(data, "forced_secondary", "forced_secondary", list))
-    for j, f in enumerate(forced):
-        if f not in codes:
-            raise r.fail(f"forced_secondary[{j}]", f"names {f!r}, which is not a classification code")
+    forced = _forced_secondary(r, data, classes)
 
     behaviours = []
     keys_seen: dict[str, str] = {}
@@ -396,6 +402,38 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "timepoints": ["pre", "post", "follow-up"],
     "composites": {},
 }
+
+
+def _forced_secondary(r: _Reader, data: Mapping[str, Any], classes: list[ClassificationCode]) -> tuple[str, ...]:
+    """The forced secondary choices: main categories (A, B, C) first, then subgroups (A1 ... C2).
+
+    Many labs record a D infant's best fit as a main category only ("D/B"), so the
+    main category of every listed subgroup is always offered, also for scheme
+    files written before that was allowed (they list the subgroups only).
+    """
+    raw = r.get(data, "forced_secondary", "forced_secondary", list)
+    by_code = {c.code: c for c in classes}
+    # a main category is the group of an organized code that is not itself a code (A, B, C; not D, CC, U)
+    organized = {c.group for c in classes if not c.requires_forced_secondary and c.group not in by_code}
+    groups: list[str] = []
+    codes: list[str] = []
+    for j, f in enumerate(raw):
+        if not isinstance(f, str):
+            raise r.fail(f"forced_secondary[{j}]", "must be a text")
+        if f in by_code:
+            if by_code[f].requires_forced_secondary:
+                raise r.fail(f"forced_secondary[{j}]", f"names {f!r}, which itself needs a forced secondary")
+            codes.append(f)
+        elif f in organized:
+            groups.append(f)
+        else:
+            raise r.fail(f"forced_secondary[{j}]", f"names {f!r}, which is neither a classification code nor the "
+                                                   "main category of one")
+    for f in codes:
+        g = by_code[f].group
+        if g in organized and g not in groups:
+            groups.append(g)
+    return tuple(dict.fromkeys(groups + codes))
 
 
 def _validate_settings(settings: dict, r: _Reader, scales: list[Scale], episodes: set[int], partners: set[str]) -> None:

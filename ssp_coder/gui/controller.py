@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ssp_coder.domain import commands as cmds
 from ssp_coder.domain.model import Coder, Coding, CodingState, Event, EventId, Session
+from ssp_coder.domain.state_overlap import merge_all, merge_for, overlapping, span_text
 from ssp_coder.errors import KnownError
 from ssp_coder.store.project import Applied, Project
 
@@ -94,7 +95,13 @@ class CodingController(QObject):
 
     # -- running commands ----------------------------------------------------------
     def execute(self, cmd: cmds.Command, *, record: bool = True) -> Applied | None:
-        """Run one command. On a known error nothing changes and ``message`` carries the reason."""
+        """Run one command. On a known error nothing changes and ``message`` carries the reason.
+
+        An event edit (key, timeline drag, event table) that would make a state overlap another interval
+        of the same code becomes one merge step instead, named for the status bar ("... merged with ...").
+        """
+        if self.state is not None:
+            cmd = merge_for(cmd, self.state.events, self.scheme) or cmd
         try:
             applied = self.project.execute(cmd, actor=self.coder.name)
         except KnownError as exc:
@@ -204,7 +211,24 @@ class CodingController(QObject):
                     return None
                 return self.execute(dataclasses.replace(
                     _update_from(open_ev), offset_ms=at_ms))
-        return self.execute(cmds.AddEvent(int(self.coding.id), code, at_ms, None, subject, note))
+        applied = self.execute(cmds.AddEvent(int(self.coding.id), code, at_ms, None, subject, note))
+        if applied is not None and behaviour.is_state and self.state is not None:
+            covering = overlapping(self.state.events, code, at_ms, at_ms + 1)
+            if covering:
+                c = covering[0]
+                self.message.emit(f"'{code}' already runs here ({span_text(c.onset_ms, int(c.offset_ms))}); when "
+                                  "you end this one, the two become one interval.")
+        return applied
+
+    def merge_overlapping_states(self) -> Applied | None:
+        """The checks list's one-click fix: every set of overlapping intervals merged, one undoable step."""
+        if self.state is None:
+            return None
+        batch = merge_all(self.state.events)
+        if batch is None:
+            self.message.emit("No state intervals overlap in this coding.")
+            return None
+        return self.execute(batch)
 
     def set_episode_start(self, episode: int, at_ms: int) -> Applied | None:
         """Start episode N here, and end episode N-1 here if it is still open: one undoable step."""

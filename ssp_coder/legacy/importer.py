@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssp_coder.domain import commands as cmds
+from ssp_coder.domain.completeness import missing_for_completion
+from ssp_coder.domain.model import (
+    Coding, CodingId, CodingResult, CodingState, CoderId, EpisodeBoundary, Event, EventId, SessionId,
+)
+from ssp_coder.domain.scheme import Scheme
 from ssp_coder.errors import DomainError, InputFileError, Problem
 from ssp_coder.legacy.sheet import Context, LegacyCoding, attach_rows, read_codings_sheet
 from ssp_coder.store.project import Project
@@ -21,19 +26,54 @@ from ssp_coder.tables import normalise_header, read_workbook
 ORIGIN = "imported"
 
 
+@dataclass(frozen=True)
+class DraftNote:
+    """A coding the sheet brings incomplete: imported as a draft, with what the window would ask for."""
+
+    row: int
+    session_code: str
+    coder: str
+    purpose: str
+    missing: tuple[str, ...]
+
+    def text(self) -> str:
+        return (f"row {self.row}, session {self.session_code}, {self.coder}, {self.purpose}: imported as a draft "
+                f"(not complete): {'; '.join(self.missing)}")
+
+
 @dataclass
 class ImportReport:
     path: str
     created: list[int] = field(default_factory=list)     # new coding ids
     filled: list[int] = field(default_factory=list)      # empty assigned codings now holding the sheet's work
     unchanged: list[int] = field(default_factory=list)   # already in the project with the same values
+    drafts: list[DraftNote] = field(default_factory=list)  # imported (or, in a dry run, to import) as drafts
 
     def summary(self) -> str:
-        return (f"{self.path}: {len(self.created)} coding(s) imported, {len(self.filled)} assigned coding(s) filled, "
+        text = (f"{self.path}: {len(self.created)} coding(s) imported, {len(self.filled)} assigned coding(s) filled, "
                 f"{len(self.unchanged)} already in the project unchanged.")
+        if self.drafts:
+            text += (f"\n{len(self.drafts)} coding(s) are not complete and are imported as drafts; complete them in "
+                     "the coding window (or correct the sheet and import again):")
+            text += "".join(f"\n  {d.text()}" for d in self.drafts)
+        return text
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "created": self.created, "filled": self.filled, "unchanged": self.unchanged}
+        return {"path": self.path, "created": self.created, "filled": self.filled, "unchanged": self.unchanged,
+                "drafts": [{"row": d.row, "session": d.session_code, "coder": d.coder, "purpose": d.purpose,
+                            "missing": list(d.missing)} for d in self.drafts]}
+
+
+def as_state(c: LegacyCoding, scheme: Scheme) -> CodingState:
+    """The coding as the project would hold it, so the window's completeness check can judge it."""
+    events = []
+    for i, (code, on, off) in enumerate(c.events, start=1):
+        events.append(Event(EventId(i), code, scheme.behaviour(code).kind, on, off))
+    return CodingState(
+        Coding(CodingId(0), SessionId(c.session_id), CoderId(c.coder_id), c.purpose),
+        {ep: EpisodeBoundary(ep, on, off, flag, reason) for ep, (on, off, flag, reason) in c.boundaries.items()},
+        tuple(sorted(events, key=lambda e: (e.onset_ms, int(e.id)))),
+        dict(c.scales), (), CodingResult(c.classification, c.forced_secondary, c.d_rating))
 
 
 def _pick(sheets: dict, wanted: str):
@@ -53,7 +93,8 @@ def _content(state) -> tuple:
 def _wanted(c: LegacyCoding) -> tuple:
     b = {n: (on, off, flag) for n, (on, off, flag, _reason) in c.boundaries.items()}
     ev = sorted((code, on, off if off is not None else -1) for code, on, off in c.events)
-    return b, ev, dict(c.scales), (c.classification, c.forced_secondary, c.d_rating), "complete"
+    status = "draft" if c.missing else "complete"
+    return b, ev, dict(c.scales), (c.classification, c.forced_secondary, c.d_rating), status
 
 
 def _differences(have: tuple, want: tuple) -> list[str]:
@@ -74,7 +115,9 @@ def _commands(cid: int, c: LegacyCoding) -> list[cmds.Command]:
     out.append(cmds.SetClassification(cid, c.classification, c.forced_secondary))
     if c.d_rating is not None:
         out.append(cmds.SetDRating(cid, c.d_rating))
-    out.append(cmds.SetStatus(cid, "complete"))
+    if not c.missing:
+        # the window's own step, so the completeness check runs again where it is written
+        out.append(cmds.MarkComplete(cid))
     return out
 
 
@@ -99,7 +142,16 @@ def read_sheet(project: Project, path: str | Path) -> tuple[list[LegacyCoding], 
         sheet = _pick(sheets, kind)
         if sheet is not None and sheet is not codings_sheet and sheet.rows:
             attach_rows(sheet, kind, codings, ctx, problems, durations)
+    # rows kept only so their boundaries and events were checked on their own merits
+    codings = [c for c in codings if not c.rejected]
+    for c in codings:
+        c.missing = tuple(missing_for_completion(as_state(c, project.scheme), project.scheme))
     return codings, problems, codings_sheet.name
+
+
+def _note_draft(report: ImportReport, lc: LegacyCoding) -> None:
+    if lc.missing:
+        report.drafts.append(DraftNote(lc.row, lc.session_code, lc.coder, lc.purpose, lc.missing))
 
 
 def import_codings(project: Project, path: str | Path, *, dry_run: bool = False) -> ImportReport:
@@ -122,6 +174,7 @@ def import_codings(project: Project, path: str | Path, *, dry_run: bool = False)
                 report.unchanged.append(int(old.id))
             elif empty and old.status == "draft":
                 plan.append((lc, int(old.id)))
+                _note_draft(report, lc)
             else:
                 diff = ", ".join(_differences(have, _wanted(lc)))
                 problems.append(Problem(
@@ -142,6 +195,7 @@ def import_codings(project: Project, path: str | Path, *, dry_run: bool = False)
                                         sheet=sheet_name, row=lc.row))
         by_session.setdefault(lc.session_id, []).append((lc.coder_id, lc.purpose, f"row {lc.row} of the sheet"))
         plan.append((lc, None))
+        _note_draft(report, lc)
     if problems:
         raise InputFileError(str(path), problems)
     if dry_run or not plan:

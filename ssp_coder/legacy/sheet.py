@@ -53,6 +53,10 @@ class LegacyCoding:
     scales: dict[tuple[str, int, str], float] = field(default_factory=dict)
     boundaries: dict[int, tuple[int | None, int | None, str | None, str | None]] = field(default_factory=dict)
     events: list[tuple[str, int, int | None]] = field(default_factory=list)
+    # the codings row has a bad cell: kept only so its boundaries and events are checked on their own
+    # merits (one mistake, one message), never imported
+    rejected: bool = False
+    missing: tuple[str, ...] = ()        # what the completeness check still asks for; empty when complete
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -109,6 +113,16 @@ class Context:
         self.timepoints = sorted({s.timepoint for s in sessions}, key=lambda t: (t not in timepoints, t))
         self.coders = {c.name.casefold(): c for c in coders}
         self.coder_names = ", ".join(sorted(c.name for c in coders)) or "none yet"
+        # codings rows whose session or coder could not be found, by what they say: rows of the other
+        # sheets that say the same get one line naming that codings row instead of the same message again
+        self.unresolved: dict[tuple[str, str], int] = {}
+
+
+def raw_key(get) -> tuple[str, str]:
+    """Which coding a row names, as written (before it is looked up in the project)."""
+    code = get("blinded_code")
+    who = code.upper() if code else f"{get('participant_id').casefold()}|{get('timepoint').casefold()}"
+    return who, get("coder").casefold()
 
 
 def session_of(ctx: Context, get, problems: list[Problem], sheet: str, row: int, cols: dict[str, str]) -> Any:
@@ -190,6 +204,8 @@ def read_codings_sheet(sheet: Sheet, ctx: Context, problems: list[Problem]) -> l
     out: list[LegacyCoding] = []
     seen: dict[tuple, int] = {}
     codes = {c.upper(): c for c in scheme.classification_codes}
+    # a subgroup (B3) or only the main category (B, as in "D/B")
+    forced_codes = {c.upper(): c for c in scheme.forced_secondary}
     for i, row in enumerate(sheet.row_numbers):
         get = getter(sheet, cols, i)
         before = len(problems)
@@ -207,8 +223,8 @@ def read_codings_sheet(sheet: Sheet, ctx: Context, problems: list[Problem]) -> l
             problems.append(Problem(f"classification {raw_cls!r} is not one of {', '.join(scheme.classification_codes)}"
                                     + (" (it is empty)" if not raw_cls else "") + ".", sheet=name, row=row,
                                     column=cols.get("classification")))
-        forced = codes.get(forced_raw.upper()) if forced_raw else None
-        if forced_raw and (forced is None or forced not in scheme.forced_secondary):
+        forced = forced_codes.get(forced_raw.upper()) if forced_raw else None
+        if forced_raw and forced is None:
             problems.append(Problem(f"forced secondary {forced_raw!r} must be one of "
                                     f"{', '.join(scheme.forced_secondary)}.", sheet=name, row=row,
                                     column=cols.get("forced_secondary")))
@@ -234,10 +250,15 @@ def read_codings_sheet(sheet: Sheet, ctx: Context, problems: list[Problem]) -> l
                                         f"{sc.step:g}).", sheet=name, row=row, column=col))
                 continue
             scales[key] = v
-        if len(problems) > before or session is None or coder is None or cls is None:
+        if session is None or coder is None:
+            ctx.unresolved.setdefault(raw_key(get), row)
             continue
-        lc = LegacyCoding(row, int(session.id), session.blinded_code, int(coder.id), coder.name, purpose, cls, forced,
-                          d, scales)
+        rejected = len(problems) > before or cls is None
+        lc = LegacyCoding(row, int(session.id), session.blinded_code, int(coder.id), coder.name, purpose, cls or "",
+                          forced, d, scales, rejected=rejected)
+        if rejected:
+            out.append(lc)
+            continue
         if lc.key in seen:
             problems.append(Problem(f"the same coding (session {session.blinded_code}, {coder.name}, {purpose}) is "
                                     f"also in row {seen[lc.key]}; keep one row.", sheet=name, row=row))
@@ -267,8 +288,13 @@ def attach_rows(sheet: Sheet, kind: str, codings: list[LegacyCoding], ctx: Conte
     for c in codings:
         by_sc.setdefault((c.session_id, c.coder_id), []).append(c)
     scheme = ctx.scheme
+    unchecked: dict[int, list[int]] = {}     # codings row -> rows of this sheet that belong to it
     for i, row in enumerate(sheet.row_numbers):
         get = getter(sheet, cols, i)
+        source = ctx.unresolved.get(raw_key(get))
+        if source is not None:
+            unchecked.setdefault(source, []).append(row)
+            continue
         before = len(problems)
         session = session_of(ctx, get, problems, name, row, cols)
         coder = coder_of(ctx, get, problems, name, row, cols)
@@ -344,3 +370,15 @@ def attach_rows(sheet: Sheet, kind: str, codings: list[LegacyCoding], ctx: Conte
                                         column=cols.get("offset_s")))
             else:
                 target.events.append((code, on_ms, off_ms))
+    for source, rows in unchecked.items():
+        verb = "belongs" if len(rows) == 1 else "belong"
+        problems.append(Problem(f"{_rows_text(rows)} {verb} to the coding in row {source} of the codings sheet, whose "
+                                "session or coder is not in the project (see that row); they were not checked. "
+                                "Fix that row and import again.", sheet=name, row=rows[0]))
+
+
+def _rows_text(rows: list[int]) -> str:
+    if len(rows) == 1:
+        return "this row"
+    return f"rows {rows[0]}–{rows[-1]} ({len(rows)} rows)" if rows[-1] - rows[0] + 1 == len(rows) else \
+        f"rows {', '.join(map(str, rows))}"

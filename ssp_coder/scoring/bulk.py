@@ -10,12 +10,14 @@ function, so the answer never depends on which path ran.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ssp_coder.domain.scheme import Scheme
+from ssp_coder.domain.state_overlap import overlap_groups
 from ssp_coder.scoring import checks as C
 from ssp_coder.scoring.catalogue import approach_enabled, cry_enabled, variable_columns
 from ssp_coder.scoring.settings import scoring_settings
@@ -119,7 +121,8 @@ def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, An
     for g, key, own in (("CC", "cc_handling", "CC"), ("U", "unclassifiable_handling", "U")):
         h = s[key]
         abcd[group == g] = None if h == "missing" else h
-    fgroup = np.array([gmap.get(f) if f is not None else None for f in forced], dtype=object)
+    # the forced secondary is a subgroup (B3) or only the main category (B): either way abc_forced is B
+    fgroup = np.array([scheme.forced_group(f) for f in forced], dtype=object)
     abc_forced = np.where(group == "D", fgroup, np.where(np.isin(group, ["CC", "U"]), None, group))
     shown = np.array([f"{c}/{f}" if c and f else c for c, f in zip(cls, forced)], dtype=object)
     has_abcd = np.array([a is not None for a in abcd], dtype=bool)
@@ -285,6 +288,38 @@ def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, An
     return df
 
 
+@dataclass(frozen=True)
+class _Span:
+    code: str
+    onset_ms: int
+    offset_ms: int
+
+
+def _state_overlaps(ev, pick, er, t_on, t_off, closed, code_of, warn) -> None:
+    """Same-code state intervals sharing time: found vectorised, worded by the per-coding check (they are rare)."""
+    ci = np.flatnonzero(closed)
+    if len(ci) < 2:
+        return
+    ci = ci[np.lexsort((t_on[ci], code_of[ci], er[ci]))]
+    r, c = er[ci], code_of[ci]
+    same = np.r_[False, (r[1:] == r[:-1]) & (c[1:] == c[:-1])]
+    reach = pd.Series(t_off[ci]).groupby(np.cumsum(~same)).cummax().to_numpy()
+    hit = same & (t_on[ci] < np.r_[-np.inf, reach[:-1]])
+    rows_hit = np.unique(r[hit])
+    if rows_hit.size == 0:
+        return
+    raw_codes = pick(ev["code"].to_numpy(object))
+    out_r, texts, subs, subs_s = [], [], [], []
+    for row in rows_hit:
+        spans = [_Span(str(raw_codes[k]), int(t_on[k]), int(t_off[k])) for k in ci[r == row]]
+        for g in overlap_groups(spans):
+            out_r.append(row)
+            texts.append(C.msg_state_overlap(g[0].code, [(s.onset_ms, s.offset_ms) for s in g]))
+            subs.append(g[0].onset_ms)
+            subs_s.append(g[0].code)
+    warn.add(np.array(out_r), "state_overlap", texts, np.array(subs), np.array(subs_s, dtype=object))
+
+
 def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, start, end, mr, mt, out, warn) -> None:
     n_rows, n_ep = on.shape
     eps = np.array(scheme.episode_numbers)
@@ -316,6 +351,7 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
         raw_codes = pick(ev["code"].to_numpy(object))
         warn.add(first_r, "open_state", [C.msg_open_state(int(counts[r]), raw_codes[oi[j]], t_on[oi[j]])
                                          for r, j in zip(first_r, first_at)])
+    _state_overlaps(ev, pick, er, t_on, t_off, is_state_kind & ~np.isnan(t_off), code_of, warn)
 
     # Events in (row, onset) order: the store's order already; sorted here (stably) only if not.
     e_key = er.astype(np.int64) * BIG + t_on

@@ -88,12 +88,16 @@ def variable_infos(scheme: Scheme, settings: Mapping[str, Any]) -> list[Variable
         abcd_values["U"] = "unclassifiable"
     add(VariableInfo("abcd", "Four-way classification (subgroups collapsed)", "categorical", "", abcd_values,
                      "group of the classification; CC and U per settings", collapse))
-    add(VariableInfo("abcd_subgroup", "Classification code as given (A1 ... C2, D, CC, U)", "categorical", "",
+    add(VariableInfo("abcd_subgroup", "Classification code as given (A1 ... C2, D, CC, U); a D coding's forced "
+                     "secondary is never filled in here, so no subgroup is invented for D/B", "categorical", "",
                      {c: scheme.classification(c).name for c in codes}, "results.classification", ()))
-    add(VariableInfo("forced_secondary", "Forced best-fitting organized subgroup of a D classification",
-                     "categorical", "", {c: c for c in scheme.forced_secondary}, "results.forced_secondary", ()))
-    add(VariableInfo("abc_forced", "Three-way ABC, D replaced by the group of its forced secondary", "categorical",
-                     "", {g: g for g in groups if g != "D"}, "abcd, or group of forced_secondary when D", collapse))
+    add(VariableInfo("forced_secondary", "Forced best-fitting organized classification of a D coding: a subgroup "
+                     "(A1 ... C2), or the main category alone (A, B, C) when only that was recorded", "categorical",
+                     "", {c: c for c in scheme.forced_secondary}, "results.forced_secondary", ()))
+    add(VariableInfo("abc_forced", "Three-way ABC, D replaced by the main category of its forced secondary (D/B3 and "
+                     "D/B both count as B)", "categorical",
+                     "", {g: g for g in groups if g != "D"}, "abcd, or main category of forced_secondary when D",
+                     collapse))
     add(VariableInfo("secure", "Secure (B) versus insecure", "binary", "", {1: "secure", 0: "insecure"},
                      "1 if abcd = B; missing when abcd is missing", collapse))
     add(VariableInfo("disorganized", "Disorganized (D) versus organized", "binary", "",

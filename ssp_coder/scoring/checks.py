@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from ssp_coder.domain.model import CodingState
 from ssp_coder.domain.scheme import Scheme
+from ssp_coder.domain.state_overlap import span_text, state_overlap_groups
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ Warning = ScoringWarning  # the name the coding window and reliability use
 RANK = {code: i for i, code in enumerate((
     "d_high_not_d", "d_low_but_d", "d_no_forced", "scale_missing", "scale_out_of_range", "scale_not_rated",
     "profile_b_avoidance", "profile_a_contact_resistance", "boundary_order", "boundary_overlap", "episode_length",
-    "boundary_after_video", "events_before_start", "events_after_end", "open_state"))}
+    "boundary_after_video", "events_before_start", "events_after_end", "open_state", "state_overlap"))}
 HEURISTIC = {"profile_b_avoidance", "profile_a_contact_resistance"}
 
 
@@ -107,6 +108,11 @@ def msg_after_end(k: int, last: int) -> str:
 
 def msg_open_state(k: int, code: str, onset: float) -> str:
     return f"{k} state event(s) without an offset (not in durations), the first '{code}' at {fmt_ms(onset)}"
+
+
+def msg_state_overlap(code: str, spans: list[tuple[int, int]]) -> str:
+    return (f"'{code}' intervals {', '.join(span_text(a, b) for a, b in spans)} overlap (scoring counts the time "
+            "once, but the data and agreement tables carry both: merge them into one interval)")
 
 
 def make(code: str, message: str) -> ScoringWarning:
@@ -225,6 +231,9 @@ def check_coding(state: CodingState, scheme: Scheme, settings: Mapping[str, Any]
     if open_:
         first = min(open_, key=lambda e: e.onset_ms)
         add("open_state", msg_open_state(len(open_), first.code, first.onset_ms))
+    for g in state_overlap_groups(state.events):
+        add("state_overlap", msg_state_overlap(g[0].code, [(e.onset_ms, int(e.offset_ms)) for e in g]),
+            g[0].onset_ms, g[0].code)
     found.sort(key=lambda x: (x[0], x[1], x[2]))
     return [w for *_, w in found]
 

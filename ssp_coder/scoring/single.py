@@ -70,7 +70,7 @@ def classification_vars(state: CodingState, scheme: Scheme, s: Mapping[str, Any]
     group = _group(scheme, code)
     abcd = collapse_abcd(scheme, s, code)
     if group == "D":
-        abc_forced = _group(scheme, r.forced_secondary)
+        abc_forced = scheme.forced_group(r.forced_secondary)   # B3 -> B, and B (main category only) -> B
     elif group in ("CC", "U"):
         abc_forced = None
     else:

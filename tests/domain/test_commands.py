@@ -124,6 +124,18 @@ def test_d_needs_a_forced_secondary_to_complete(coded_project):
         p.execute(MarkComplete(cid))
 
 
+def test_d_with_a_main_category_as_forced_secondary_completes(coded_project):
+    p = coded_project
+    cid = first_coding(p)
+    fill_complete(p, cid)
+    p.execute(SetClassification(cid, "D", "B"))
+    p.execute(MarkComplete(cid))
+    assert (p.coding_state(cid).result.forced_secondary, p.coding(cid).status) == ("B", "complete")
+    p.execute(Reopen(cid, "check"))
+    with pytest.raises(DomainError, match="A, B, C, A1"):
+        p.execute(SetClassification(cid, "D", "E"))
+
+
 def test_assignment_rules(coded_project):
     p = coded_project
     s = p.sessions()[0]

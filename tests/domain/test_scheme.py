@@ -40,7 +40,8 @@ def test_scale_column_names_follow_the_public_pattern():
     (lambda d: d["scales"][0].update(min=7, max=1), "scales[0].max"),
     (lambda d: d["behaviours"][1].update(key="C"), "behaviours[1].key"),
     (lambda d: d["behaviours"][0].update(kind="blob"), "behaviours[0].kind"),
-    (lambda d: d["forced_secondary"].append("Z9"), "forced_secondary[8]"),
+    (lambda d: d["forced_secondary"].append("Z9"), "forced_secondary[11]"),
+    (lambda d: d["forced_secondary"].append("D"), "forced_secondary[11]"),
     (lambda d: d["settings"].update(d_cutoff="five"), "settings.d_cutoff"),
     (lambda d: d["settings"]["composites"]["av_reunion_mean"].update(scale="zz"), "settings.composites.av_reunion_mean.scale"),
     (lambda d: d["episodes"][0].update(nominal_s=True), "episodes[0].nominal_s"),
@@ -74,3 +75,16 @@ def test_not_json_is_reported_with_position(tmp_path):
 def test_unknown_builtin():
     with pytest.raises(SchemeError, match="no built-in coding scheme"):
         load_builtin_scheme("nope")
+
+
+def test_forced_secondary_offers_main_categories_first_then_subgroups():
+    s = load_builtin_scheme()
+    assert s.forced_secondary == ("A", "B", "C", "A1", "A2", "B1", "B2", "B3", "B4", "C1", "C2")
+    assert [s.forced_group(f) for f in ("B", "B3", "C1", None)] == ["B", "B", "C", None]
+
+
+def test_an_older_scheme_listing_only_subgroups_still_offers_the_main_categories():
+    d = raw()
+    d["forced_secondary"] = ["A1", "A2", "B1", "B2", "B3", "B4", "C1", "C2"]
+    s = scheme_from_dict(d)
+    assert s.forced_secondary[:3] == ("A", "B", "C") and s.forced_secondary[3:] == tuple(d["forced_secondary"])

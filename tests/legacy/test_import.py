@@ -185,3 +185,96 @@ def test_template_can_be_filled_and_imported(trial, tmp_path):
     report = import_codings(trial, out)
     st = trial.coding_state(report.created[0])
     assert len(st.boundaries) == 8 and len(st.events) == 2 and st.result.classification == "D"
+
+
+def test_forced_secondary_as_a_main_category(trial, tmp_path):
+    """Labs that record only "D/B": a cell B, or D/B in the classification cell, is a forced main category."""
+    f = tmp_path / "codings.csv"
+    s1, s2 = (trial.session_by_code(c).blinded_code for c in ("S1PR", "S2PR"))
+    f.write_text("blinded_code,coder,purpose,classification,forced_secondary,d_rating\n"
+                 f"{s1},Ann,primary,D,b,8\n"
+                 f"{s2},Ann,primary,D/C,,7\n")
+    report = import_codings(trial, f)
+    got = [trial.coding_state(c).result for c in report.created]
+    assert [(r.classification, r.forced_secondary) for r in got] == [("D", "B"), ("D", "C")]
+    f.write_text("blinded_code,coder,purpose,classification,forced_secondary,d_rating\n"
+                 f"{trial.session_by_code('S3PR').blinded_code},Ann,primary,D,Q,8\n")
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, f)
+    assert "A, B, C, A1" in err.value.problems[0].message
+
+
+def test_one_bad_cell_in_a_codings_row_is_one_message(trial, tmp_path):
+    """The boundaries and events of a codings row with a bad cell are checked on their own merits."""
+    f = good_sheet(tmp_path / "sheet.xlsx", d_rating="ten")
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, f)
+    probs = err.value.problems
+    assert [(p.sheet, p.row, p.column) for p in probs] == [("codings", 2, "d_rating")], [str(p) for p in probs]
+    assert trial.counts()["codings"] == 0
+
+
+def test_dependent_rows_of_a_bad_codings_row_still_report_their_own_mistakes(trial, tmp_path):
+    codings = [HEAD, ["P1", "pre", "Ann", "primary", "B3", None, "ten"] + [3] * 8]
+    bnd = [["participant_id", "timepoint", "coder", "episode", "onset_s", "offset_s", "curtailed", "reason"]]
+    bnd += boundaries("P1", "pre", "Ann")
+    bnd[2][5] = 1                                           # episode 2 (sheet row 3) ends before it starts
+    events = [["participant_id", "timepoint", "coder", "code", "onset_s", "offset_s"],
+              ["P1", "pre", "Ann", "cry", 409, 411], ["P1", "pre", "Ann", "giggle", 10, None]]
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, xlsx(tmp_path / "bad.xlsx", {"codings": codings, "boundaries": bnd, "events": events}))
+    assert sorted((p.sheet, p.row) for p in err.value.problems) == [("boundaries", 3), ("codings", 2), ("events", 3)]
+
+
+def test_rows_of_a_codings_row_whose_coder_is_unknown_get_one_line(trial, tmp_path):
+    codings = [HEAD, ["P1", "pre", "Zoe", "primary", "B3", None, 2] + [3] * 8]
+    bnd = [["participant_id", "timepoint", "coder", "episode", "onset_s", "offset_s", "curtailed", "reason"]]
+    bnd += boundaries("P1", "pre", "Zoe")
+    events = [["participant_id", "timepoint", "coder", "code", "onset_s", "offset_s"],
+              ["P1", "pre", "Zoe", "cry", 409, 411], ["P1", "pre", "Zoe", "approach", 468, None]]
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, xlsx(tmp_path / "bad.xlsx", {"codings": codings, "boundaries": bnd, "events": events}))
+    probs = err.value.problems
+    assert [(p.sheet, p.row) for p in probs] == [("codings", 2), ("boundaries", 2), ("events", 2)]
+    assert "rows 2–9 (8 rows) belong to the coding in row 2 of the codings sheet" in probs[1].message
+    assert "rows 2–3" in probs[2].message
+
+
+def test_incomplete_codings_are_imported_as_drafts_and_reported(trial, tmp_path):
+    """The window's completeness check: an open cry, or only a classification, is not a complete coding."""
+    codings = [HEAD,
+               ["P1", "pre", "Ann", "primary", "B3", None, 2] + [3, 4, 3, 4, 1, 1, 2, 1],
+               ["P2", "pre", "Ann", "primary", "B3", None, 2] + [3, 4, 3, 4, 1, 1, 2, 1],
+               ["P3", "pre", "Ann", "primary", "A1", None, None] + [None] * 8]
+    bnd = [["participant_id", "timepoint", "coder", "episode", "onset_s", "offset_s", "curtailed", "reason"]]
+    bnd += boundaries("P1", "pre", "Ann") + boundaries("P2", "pre", "Ann")
+    events = [["participant_id", "timepoint", "coder", "code", "onset_s", "offset_s"],
+              ["P1", "pre", "Ann", "cry", 409, 411],
+              ["P2", "pre", "Ann", "cry", 409, None]]          # an open cry state
+    sheet = xlsx(tmp_path / "s.xlsx", {"codings": codings, "boundaries": bnd, "events": events})
+    dry = import_codings(trial, sheet, dry_run=True)
+    assert [d.row for d in dry.drafts] == [3, 4] and trial.counts()["codings"] == 0
+    report = import_codings(trial, sheet)
+    status = [trial.coding(c).status for c in report.created]
+    assert status == ["complete", "draft", "draft"]
+    assert [d.row for d in report.drafts] == [3, 4]
+    assert "'cry' started at 06:49.000 has no end" in report.drafts[0].text()
+    assert "Episode 1: start not set" in report.drafts[1].text() and "D rating" in report.drafts[1].text()
+    assert "2 coding(s) are not complete and are imported as drafts" in report.summary()
+    assert report.to_dict()["drafts"][0]["session"] == trial.session_by_code("S2PR").blinded_code
+    again = import_codings(trial, sheet)                  # drafts stay drafts: nothing to change
+    assert len(again.unchanged) == 3 and not again.created
+
+
+def test_overlapping_state_intervals_in_a_sheet_are_imported_and_reported_by_check(trial, tmp_path):
+    from ssp_coder.cli.cmd_score import check_data
+
+    f = good_sheet(tmp_path / "sheet.xlsx")
+    wb = openpyxl.load_workbook(f)
+    wb["events"].append(["P1", "pre", "Ann", "cry", 410, 415])     # overlaps cry 409-411
+    wb.save(f)
+    report = import_codings(trial, f)
+    found = [w for d in check_data(trial) if d["coding_id"] == report.created[0] for w in d["warnings"]]
+    assert [w for w in found if w.startswith("state_overlap")] == [
+        "state_overlap: 'cry' intervals 06:49.000–06:51.000, 06:50.000–06:55.000 overlap (scoring counts the time "
+        "once, but the data and agreement tables carry both: merge them into one interval)"]

@@ -310,3 +310,34 @@ def test_a_new_package_under_the_same_name_never_overwrites_earlier_work(trial, 
     _export(trial, out)     # the coordinator sends a new package with the same file name
     with pytest.raises(PackageError, match="holds the work of another package"):
         open_package(info.path)
+
+
+def test_forced_secondary_as_a_main_category_merges_back(trial, out):
+    """A coder who records only "D/B" in the package: the project gets D with forced secondary B."""
+    info = _export(trial, out)
+    with open_package(info.path) as opened:
+        p = opened.project
+        cid = next(int(c.id) for c in p.codings() if p.session(int(c.session_id)).blinded_code == "M3X9")
+        p.execute(SetClassification(cid, "D", "B"))
+    with open_trial(trial) as project:
+        report = import_package(project, info.path.with_name("ann-returned.sspkg"))
+        assert [m.session_code for m in report.merged] == ["M3X9"] and not report.conflicts
+        r = project.coding_state(trial.codings[("M3X9", "Ann")]).result
+        assert (r.classification, r.forced_secondary) == ("D", "B")
+
+
+def test_overlapping_states_from_a_package_are_reported_by_check(trial, out):
+    from ssp_coder.cli.cmd_score import check_data
+
+    info = _export(trial, out)
+    with open_package(info.path) as opened:       # e.g. an older version of the program, or a hand-edited file
+        p = opened.project
+        cid = next(int(c.id) for c in p.codings() if p.session(int(c.session_id)).blinded_code == "M3X9")
+        p.execute(AddEvent(cid, "play", 100, 500))
+        p.execute(AddEvent(cid, "play", 400, 800))
+    with open_trial(trial) as project:
+        import_package(project, info.path.with_name("ann-returned.sspkg"))
+        mine = trial.codings[("M3X9", "Ann")]
+        warnings = next(d["warnings"] for d in check_data(project) if d["coding_id"] == mine)
+        assert any(w.startswith("state_overlap: 'play' intervals 00:00.100–00:00.500, 00:00.400–00:00.800")
+                   for w in warnings), warnings

@@ -116,3 +116,25 @@ def test_conference_list_puts_open_disagreements_first(setup):
     create_consensus(p, sid, decider="Dee")
     worklist = conference_list(p)
     assert list(worklist["blinded_code"]) == ["S02", "S01"] and worklist.iloc[1]["has_consensus"]
+
+
+def test_consensus_takes_or_sets_a_main_category_as_forced_secondary(tmp_path):
+    p = new_project(tmp_path)
+    sid = add_sessions(p, [("P1", "ABC", "pre", "S01")])["S01"]
+    coding(p, sid, "Ann", "primary", cls="D", forced="B", d=7.0)
+    coding(p, sid, "Bob", "reliability", cls="D", forced="C1", d=7.0)
+    d = compare_codings(p, *pair_for_session(p, "S01"))
+    assert (d.field("forced_secondary").a, d.field("forced_secondary").b) == ("B", "C1")
+    cid = create_consensus(p, "S01", decider="Dee", choices={"forced_secondary": "a"})
+    assert p.coding_state(cid).result.forced_secondary == "B"
+    p.close()
+
+
+def test_consensus_with_a_typed_main_category(tmp_path):
+    p = new_project(tmp_path)
+    sid = add_sessions(p, [("P1", "ABC", "pre", "S01")])["S01"]
+    coding(p, sid, "Ann", "primary", cls="D", forced="A2", d=7.0)
+    coding(p, sid, "Bob", "reliability", cls="D", forced="C1", d=7.0)
+    cid = create_consensus(p, "S01", decider="Dee", choices={"forced_secondary": "C"}, reasons="between A2 and C1")
+    assert p.coding_state(cid).result.forced_secondary == "C"
+    p.close()

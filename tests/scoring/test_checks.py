@@ -154,3 +154,16 @@ def test_warnings_are_ordered_and_semicolon_separated():
     parts = r.warnings.split("; ")
     assert parts[0].startswith("d_low_but_d") and parts[1].startswith("d_no_forced")
     assert parts[-1].startswith("open_state")
+
+
+def test_overlapping_intervals_of_one_state_are_reported_by_both_paths():
+    st = state(classification="B3", d_rating=1,
+               events=[("play", 30, 31.5), ("play", 30.151, 31.632), ("cry", 100, 110), ("cry", 110, 120),
+                       ("play", 200, 210), ("play", 205, 206), ("play", 209, 215), ("contact", 205, 207)])
+    found = [w for w in check_coding(st, SCHEME, SETTINGS) if w.code == "state_overlap"]
+    assert [w.message.split(" overlap")[0] for w in found] == [
+        "'play' intervals 00:30.000–00:31.500, 00:30.151–00:31.632",
+        "'play' intervals 03:20.000–03:30.000, 03:25.000–03:26.000, 03:29.000–03:35.000"]
+    assert "merge them into one interval" in found[0].message
+    # touching intervals (cry 100-110, 110-120) and other codes at the same time do not overlap
+    assert scored(st).warnings.count("state_overlap") == 2

@@ -51,6 +51,15 @@ def test_d_with_each_forced_secondary(forced):
     assert r.warnings == ""
 
 
+@pytest.mark.parametrize("forced", ["A", "B", "C"])
+def test_d_with_only_the_main_category_as_forced_secondary(forced):
+    r = scored(state(classification="D", forced=forced, d_rating=7))
+    assert (r.classification, r.forced_secondary, r.abc_forced) == (f"D/{forced}", forced, forced)
+    # the code as given; no subgroup of the forced secondary is made up
+    assert (r.abcd, r.abcd_subgroup) == ("D", "D")
+    assert r.warnings == ""
+
+
 @pytest.mark.parametrize("handling, abcd", [("D", "D"), ("CC", "CC"), ("missing", None)])
 def test_cc_collapse(handling, abcd):
     r = scored(state(classification="CC", d_rating=6), cc_handling=handling)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from ssp_coder.domain import commands as cmds
+from ssp_coder.domain.state_overlap import state_overlap_groups
 from ssp_coder.gui.checks import coding_hints
 from ssp_coder.gui.controller import Change, CodingController
 
@@ -31,9 +32,12 @@ class ClassificationPanel(QWidget):
         self.classification.setToolTip("The attachment classification (A1 … D, CC, U)")
         self.secondary = QComboBox()
         self.secondary.addItem(NOT_GIVEN, None)
+        # main categories (A, B, C) first, for labs that record only "D/B"; then the subgroups
         for code in scheme.forced_secondary:
-            self.secondary.addItem(code, code)
-        self.secondary.setToolTip("The best-fitting organized classification, required with D")
+            subgroup = code in scheme.classification_codes
+            self.secondary.addItem(code if subgroup else f"{code} (no subgroup)", code)
+        self.secondary.setToolTip("The best-fitting organized classification, required with D: a main category "
+                                  "(A, B, C) or a subgroup (A1 … C2)")
         r = scheme.d_rating
         self.d_rating = QDoubleSpinBox()
         self.d_rating.setRange(r.min - r.step, r.max)
@@ -53,6 +57,11 @@ class ClassificationPanel(QWidget):
         self.hints = QListWidget()
         self.hints.setWordWrap(True)
         self.hints.setToolTip("Consistency hints and what is still missing; they never block saving")
+        self.merge_btn = QPushButton("Merge overlapping intervals")
+        self.merge_btn.setToolTip("Intervals of the same state that share time (often brought in by an import) "
+                                  "become one interval each; one step, Ctrl+Z undoes it")
+        self.merge_btn.clicked.connect(lambda _checked=False: self.controller.merge_overlapping_states())
+        self.merge_btn.hide()
         self.status = QLabel()
         self.complete_btn = QPushButton("Mark complete")
         self.complete_btn.setToolTip("Check that everything required is filled in and mark the coding complete "
@@ -75,6 +84,7 @@ class ClassificationPanel(QWidget):
         lay.addLayout(form)
         lay.addWidget(QLabel("Checks"))
         lay.addWidget(self.hints, 1)
+        lay.addWidget(self.merge_btn)
         lay.addLayout(buttons)
         self._hint_timer = QTimer(self)
         self._hint_timer.setSingleShot(True)
@@ -119,6 +129,9 @@ class ClassificationPanel(QWidget):
         self._hint_timer.stop()
         st = self.controller.state
         self.hints.clear()
+        overlaps = st is not None and bool(state_overlap_groups(st.events))
+        self.merge_btn.setVisible(overlaps)
+        self.merge_btn.setEnabled(overlaps and self.controller.editable)
         if st is None:
             return
         session = self.controller.session
