@@ -30,4 +30,4 @@ def seconds_text(ms: int, decimals: int = 3) -> str:
     """'75.200' for 75200 ms; '1e+308' for a time too large to divide as a float."""
     if abs(ms) < 10**15:
         return f"{ms / 1000:.{decimals}f}"
-    return f"{Decimal(ms) / 1000:.4g}"
+    return f"{float(Decimal(ms) / 1000):g}"  # any ms made from a float's seconds fits a float again

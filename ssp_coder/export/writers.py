@@ -151,7 +151,7 @@ def sav_cut_values(frame: pd.DataFrame) -> dict[str, int]:
     out: dict[str, int] = {}
     for col in frame.columns:
         s = frame[col]
-        if s.dtype != object:
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
             continue
         # A UTF-8 character has at most 4 bytes: shorter values cannot be too long.
         n = sum(1 for v in s.tolist() if isinstance(v, str) and len(v) * 4 > SPSS_MAX_STRING_BYTES
