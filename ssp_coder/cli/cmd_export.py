@@ -50,10 +50,13 @@ def _prepare(args: argparse.Namespace):
 
 def _export(args: argparse.Namespace) -> int:
     from ssp_coder.export import write_export
+    from ssp_coder.export.api import export_notes
 
     data = _prepare(args)
     paths = write_export(data, args.format, args.output, shape=args.shape,
                          progress=TerminalProgress(f"export {args.format}"))
+    for note in export_notes(data, args.format, args.shape):
+        print(f"Note: {note}")
     s = data.summary
     print(f"Exported {len(data.long)} sessions of {data.long['participant_id'].nunique()} participants "
           f"({s.n_complete} with a completed final coding):")

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from ssp_coder.domain.model import CodingId, DIndexId, DIndexMark, Event, EventId
 from ssp_coder.domain.ports import UnitOfWork
+from ssp_coder.domain.times import MAX_STORABLE_MS, seconds_text
 from ssp_coder.errors import DomainError
 
 COMMANDS: dict[str, type["Command"]] = {}
@@ -95,8 +96,9 @@ def _check_time(uow: UnitOfWork, coding_id: CodingId, ms: int | None, what: str)
     if ms < 0:
         raise DomainError(f"{what} cannot be before the start of the video.")
     duration = uow.session(uow.coding(coding_id).session_id).duration_ms
-    if duration is not None and ms > duration:
-        raise DomainError(f"{what} ({ms / 1000:.3f} s) is after the end of the video ({duration / 1000:.3f} s).")
+    if (duration is not None and ms > duration) or ms > MAX_STORABLE_MS:
+        end = f" ({seconds_text(duration)} s)" if duration is not None else ""
+        raise DomainError(f"{what} ({seconds_text(ms)} s) is after the end of the video{end}.")
 
 
 def _check_number(value: float, lo: float, hi: float, step: float, what: str) -> float:

@@ -38,6 +38,10 @@ class AddCoder(Command):
         name = self.name.strip()
         if not name:
             raise DomainError("A coder needs a name.")
+        bad = sorted({f"U+{ord(ch):04X}" for ch in name if ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F})
+        if bad:  # the name appears in every report and export; an invisible character there cannot be retyped
+            raise DomainError(f"The coder name {name!r} holds the control character(s) {', '.join(bad)}; "
+                              "type the name again.")
         _check_role(self.role)
         if uow.coder_by_name(name) is not None:
             raise DomainError(f"There is already a coder called {name!r}.")

@@ -172,3 +172,17 @@ def export_project(project: "Project", fmt: str, out: str | Path, *, shape: str 
                    progress: Progress | None = None) -> list[Path]:
     data = prepare_export(project, intervention=intervention, control=control)
     return write_export(data, fmt, out, shape=shape, progress=progress)
+
+
+def export_notes(data: ExportData, fmt: str, shape: str = "both") -> list[str]:
+    """What the user should know about a written export: values an SPSS file could not keep whole."""
+    if fmt != "sav":
+        return []
+    notes = []
+    for table in (["long", "wide"] if shape == "both" else [shape]):
+        frame = data.long if table == "long" else data.wide
+        for col, n in writers.sav_cut_values(frame).items():
+            notes.append(f"{n} text value(s) of '{col}' in the {table} file are longer than SPSS allows "
+                         f"({writers.SPSS_MAX_STRING_BYTES:,} bytes) and were cut to that length in the .sav; the "
+                         "xlsx, csv and dta exports keep them whole.")
+    return notes

@@ -18,6 +18,7 @@ from typing import Callable, Mapping, Sequence
 import pandas as pd
 
 from ssp_coder.atomic import WriteError, atomic_path
+from ssp_coder.export.cleantext import SPSS_MAX_STRING_BYTES, printable, spss_string
 from ssp_coder.export.codebook import Variable
 from ssp_coder.export.xlsx import column_source, render_numbers, write_workbook
 
@@ -119,11 +120,12 @@ def stats_frame(frame: pd.DataFrame, variables: Mapping[str, Variable], fmt: str
             if v is not None and v.type in ("binary", "continuous", "count") and num.notna().sum() == s.notna().sum():
                 cols[new] = num.astype("float64")
             else:
-                cols[new] = pd.Series([("" if x is None or (isinstance(x, float) and x != x) else str(x))
-                                       for x in s.tolist()], index=s.index, dtype=object)
+                cols[new] = pd.Series([("" if x is None or (isinstance(x, float) and x != x) else
+                                        _stats_text(str(x), fmt)) for x in s.tolist()], index=s.index, dtype=object)
         if v is not None:
-            labels[new] = (v.label + (f" ({v.unit})" if v.unit and v.unit not in v.label else ""))[:MAX_LABEL[fmt]]
-            vl = v.value_labels()
+            labels[new] = printable(v.label + (f" ({v.unit})" if v.unit and v.unit not in v.label else ""))[
+                :MAX_LABEL[fmt]]
+            vl = {code: printable(text) for code, text in v.value_labels().items()}
             if vl and cols[new].dtype != object:
                 value_labels[new] = vl
             measure[new] = ("scale" if v.type in ("continuous", "count") else
@@ -135,6 +137,28 @@ def stats_frame(frame: pd.DataFrame, variables: Mapping[str, Variable], fmt: str
     if fmt == "sav":
         kwargs["variable_measure"] = {k: m for k, m in measure.items() if m != "unknown"}
     return out, kwargs
+
+
+def _stats_text(text: str, fmt: str) -> str:
+    """Text SPSS/Stata keep whole: control characters visible (a NUL ended the value there), and for
+    SPSS at most 32,767 bytes (a longer value broke the file into hundreds of segment variables)."""
+    text = printable(text)
+    return spss_string(text)[0] if fmt == "sav" else text
+
+
+def sav_cut_values(frame: pd.DataFrame) -> dict[str, int]:
+    """Column -> how many of its text values are longer than an SPSS string holds (cut in the .sav)."""
+    out: dict[str, int] = {}
+    for col in frame.columns:
+        s = frame[col]
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        # A UTF-8 character has at most 4 bytes: shorter values cannot be too long.
+        n = sum(1 for v in s.tolist() if isinstance(v, str) and len(v) * 4 > SPSS_MAX_STRING_BYTES
+                and spss_string(v)[1])
+        if n:
+            out[str(col)] = n
+    return out
 
 
 def write_sav(path: str | Path, frame: pd.DataFrame, variables: Mapping[str, Variable], *, file_label: str = "") -> None:
@@ -166,7 +190,7 @@ def _csv_column(source: tuple[str, object], start: int, stop: int) -> list[str]:
     kind, data = source
     if kind == "num":
         return render_numbers(data[start:stop], "", "", "")  # type: ignore[index]
-    return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else _csv_field(str(v))
+    return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else _csv_field(printable(str(v)))
             for v in data[start:stop]]  # type: ignore[index]
 
 
@@ -175,7 +199,7 @@ def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
     check_writable(path)
     frame = bare(frame)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        fh.write(",".join(_csv_field(str(c)) for c in frame.columns) + "\n")
+        fh.write(",".join(_csv_field(printable(str(c))) for c in frame.columns) + "\n")
         sources = [column_source(frame.iloc[:, j]) for j in range(frame.shape[1])]
         for start in range(0, len(frame), 5000):
             stop = min(len(frame), start + 5000)

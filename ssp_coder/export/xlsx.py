@@ -20,7 +20,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from ssp_coder.export.cleantext import printable
+
 _EPOCH = _dt.date(1899, 12, 30)
 STYLE_HEADER, STYLE_DATE, STYLE_WRAP = 1, 2, 3
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -74,7 +75,8 @@ def column_letter(i: int) -> str:
 
 
 def _text(value: object) -> str:
-    return escape(_ILLEGAL.sub("", str(value)))
+    # Control characters become visible pictures, not dropped: dropping made "P0<NUL>02" the same id as "P002".
+    return escape(printable(str(value)))
 
 
 def _iso_date(value: object) -> float | None:

@@ -134,6 +134,13 @@ def read_sheet(project: Project, path: str | Path) -> tuple[list[LegacyCoding], 
     if not codings_sheet.rows:
         raise InputFileError(str(path), [Problem("the codings sheet has no rows (the first row must hold the column "
                                                  "names).", sheet=codings_sheet.name, row=2)])
+    # Problems of the tables themselves (duplicate or unnamed columns, merged or unreadable cells) first:
+    # with them, the checks below would read the wrong cells.
+    used = [codings_sheet] + [s for kind in ("boundaries", "events") if (s := _pick(sheets, kind)) is not None
+                              and s is not codings_sheet]
+    table_problems = [p for s in used for p in s.problems]
+    if table_problems:
+        raise InputFileError(str(path), table_problems)
     ctx = Context(project.scheme, project.sessions(), project.participants(), project.coders(),
                   list(project.settings.get("timepoints") or []))
     codings = read_codings_sheet(codings_sheet, ctx, problems)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ssp_coder.domain.model import PURPOSES
 from ssp_coder.domain.scheme import Scheme
+from ssp_coder.domain.times import MAX_STORABLE_MS, seconds_text, seconds_to_ms
 from ssp_coder.errors import Problem
 from ssp_coder.tables import Sheet, match_columns, normalise_header
 
@@ -87,7 +88,12 @@ def parse_seconds(text: str) -> float | None:
     total = 0.0
     for n in nums:
         total = total * 60 + n
-    return total
+    return total if math.isfinite(total) else None
+
+
+def _seconds(ms: int) -> str:
+    """'75.2' for 75200 ms, '1e+308' for a time no video reaches."""
+    return f"{ms / 1000:g}" if ms < 10**15 else seconds_text(ms)
 
 
 def parse_flag(text: str) -> tuple[bool, str | None]:
@@ -322,11 +328,12 @@ def attach_rows(sheet: Sheet, kind: str, codings: list[LegacyCoding], ctx: Conte
                                     sheet=name, row=row, column=cols.get("offset_s")))
         if len(problems) > before:
             continue
-        on_ms = int(round(on_s * 1000))
-        off_ms = None if off_s is None else int(round(off_s * 1000))
+        on_ms = seconds_to_ms(on_s)
+        off_ms = None if off_s is None else seconds_to_ms(off_s)
         for t, col in ((on_ms, "onset_s"), (off_ms, "offset_s")):
-            if t is not None and duration is not None and t > duration:
-                problems.append(Problem(f"{t / 1000:g} s is after the end of the video ({duration / 1000:g} s).",
+            if t is not None and ((duration is not None and t > duration) or t > MAX_STORABLE_MS):
+                end = f" ({duration / 1000:g} s)" if duration is not None else ""
+                problems.append(Problem(f"{_seconds(t)} s is after the end of the video{end}.",
                                         sheet=name, row=row, column=cols.get(col)))
         if kind == "boundaries":
             ep = parse_number(get("episode"))

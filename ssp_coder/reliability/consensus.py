@@ -23,6 +23,7 @@ from ssp_coder.domain.commands import (
 )
 from ssp_coder.domain.completeness import missing_for_completion
 from ssp_coder.domain.model import CodingState
+from ssp_coder.domain.times import seconds_to_ms
 from ssp_coder.errors import DomainError
 from ssp_coder.store import reliability_sql as sql
 
@@ -165,7 +166,7 @@ def parse_value(field: str, text: str) -> Any:
             return t
         if field.startswith("episode_"):
             on, off = t.split("-", 1)
-            return (round(float(on) * 1000), round(float(off) * 1000), None, None)
+            return (seconds_to_ms(float(on)), seconds_to_ms(float(off)), None, None)
         if field in ("d_indices",) or field.startswith("events_"):
             raise DomainError(f"'{field}' is a set of marks; take it from one coding (a or b), not typed in.")
         return float(t)

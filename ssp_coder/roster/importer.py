@@ -16,7 +16,7 @@ from ssp_coder.media import MediaError, VideoInfo, probe_video, sha256_file
 from ssp_coder.roster.blinding import new_blinded_code
 from ssp_coder.roster.labels import resolve_timepoint, spelling_problems
 from ssp_coder.store.project import Project
-from ssp_coder.tables import match_columns, read_table
+from ssp_coder.tables import control_characters, match_columns, read_table
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "participant_id": ("participant_id", "participant", "pid", "id", "child_id", "child", "subject", "subject_id",
@@ -30,6 +30,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "date_of_visit": ("date_of_visit", "visit_date", "date", "ssp_date", "session_date"),
 }
 REQUIRED = ("participant_id", "timepoint", "arm", "video")
+# Ids and names end up in every export, as SPSS/Stata values and Excel cells: one line of plain text each.
+ID_COLUMNS = ("participant_id", "timepoint", "arm", "site", "sex")
 
 Prober = Callable[[Path], VideoInfo]
 Hasher = Callable[[Path], str]
@@ -115,12 +117,16 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
     path = Path(path)
     sheet = read_table(path)
     report = RosterReport(path, rows=len(sheet.rows), dry_run=dry_run)
-    problems: list[Problem] = []
+    # Problems of the table itself (duplicate or unnamed columns, merged or unreadable cells) come first:
+    # with them, any row-by-row check would read the wrong cells.
+    problems: list[Problem] = list(sheet.problems)
     found, unknown = match_columns(sheet.columns, COLUMNS)
     missing = [c for c in REQUIRED if c not in found]
-    if not sheet.columns:
+    if not sheet.columns and not problems:
         raise InputFileError(str(path), [Problem("the file is empty; the first row must hold the column names "
                                                  "participant_id, timepoint, arm, video.")])
+    if problems:
+        raise InputFileError(str(path), problems)
     for c in missing:
         problems.append(Problem(f"required column '{c}' is missing (accepted names: {', '.join(COLUMNS[c][:5])}). "
                                 "Add it to the first row.", row=1, column=c))
@@ -137,6 +143,11 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
             return raw.get(found[name], "").strip() if name in found else ""
 
         pid, tp_raw, arm, video_raw = get("participant_id"), get("timepoint"), get("arm"), get("video")
+        for name in ID_COLUMNS:
+            breaks = control_characters(get(name), allow_breaks=False) if name in found else []
+            if breaks:
+                problems.append(Problem(f"{name} holds a tab or line break ({', '.join(breaks)}); ids and names are "
+                                        "one line of text. Retype the cell.", row=number, column=col(name)))
         for name, value in (("participant_id", pid), ("timepoint", tp_raw), ("arm", arm), ("video", video_raw)):
             if not value:
                 problems.append(Problem(f"{name} is empty; fill it in or delete the row.", row=number,

@@ -55,5 +55,5 @@ def test_workbook_writer_escapes_text_and_keeps_types(tmp_path):
     ws = wb["a_b_c"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert rows[0] == ["a<b & c>", 1, 0.1, 1]
-    assert rows[1] == ["badchar", None, 2.5, 0]
+    assert rows[1] == ["bad\u2401char", None, 2.5, 0]  # visible, not dropped (ids must stay distinct)
     assert rows[2] == [None, 3, -1e-7, 1]
