@@ -62,6 +62,19 @@ def _read_only(path: Path) -> bool:
     return not os.access(path, os.W_OK, effective_ids=effective) or not (path.stat().st_mode & stat.S_IWUSR)
 
 
+def ensure_folder(folder: str | Path) -> Path:
+    """``folder``, created if missing; a file in its place or a folder that cannot be made is a ``WriteError``."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(f"Cannot write into {folder}: it is a file, not a folder. Give the name of a folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"Cannot create the folder {folder} ({exc.strerror}). Choose a folder you can write "
+                         "to; nothing was written.") from None
+    return folder
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path; on success it replaces ``target`` atomically.
@@ -76,8 +89,7 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     if not folder.is_dir():
         raise WriteError(f"Cannot write {target}: the folder {folder} does not exist.")
     if target.is_dir():
-        raise WriteError(f"Cannot write {target}: it is a folder. Give a file name (for example "
-                         f"{target / ('output' + (suffix or '.txt'))}).")
+        raise WriteError(f"Cannot write {target}: it is a folder. Give a file name (it may be in that folder).")
     if target.exists() and _read_only(target):
         raise WriteError(f"Cannot write {target}: the file is read-only. Choose another name or make it writable.")
     try:

@@ -199,7 +199,7 @@ class Project:
                 reason = f"open in another window ({holder})"
         try:
             # Before any connection that could write: a log that is not this file's must never be applied.
-            check_wal(path, replay=lock is not None)
+            _check_log(path, lock)
             conn = _connect(path, read_only)
             try:
                 _check_file(conn, path, check)
@@ -426,6 +426,23 @@ class Project:
         # the scheme is large and the package-signing secret must never be shown or exported
         return dict(self.conn.execute("SELECT key, value FROM project_info WHERE key NOT IN ('scheme', "
                                       "'package_secret')"))
+
+
+def _check_log(path: Path, lock: ProjectLock | None) -> None:
+    """Refuse a write-ahead log that is not this file's. The full check replays the log onto a copy, which
+    is only meaningful while no one writes: under our lock, or the lock taken briefly for a reader."""
+    if lock is not None:
+        check_wal(path, replay=True)
+        return
+    probe = ProjectLock(path)
+    try:
+        held = probe.acquire("ssp-coder (checking the log)")
+    except StoreError:
+        held = False
+    try:
+        check_wal(path, replay=held)
+    finally:
+        probe.release()
 
 
 def _check_file(conn: sqlite3.Connection, path: Path, check: str) -> None:
