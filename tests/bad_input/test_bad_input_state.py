@@ -359,3 +359,257 @@ def test_every_kind_has_cases() -> None:
     counts = {k: sum(c.kind == k for c in CASES) for k in KINDS}
     assert all(counts.values()), counts
     assert {c.kind for c in CASES} <= set(KINDS)
+
+
+# -- cases that need more than one command to check ---------------------------------------------------------
+
+def _d_rating(project_path: Path) -> list:
+    with Project.open(project_path, read_only=True, backups=False) as project:
+        return [project.coding_state(int(c.id)).result.d_rating for c in project.codings()
+                if c.purpose == "primary"]
+
+
+def test_older_packages_keep_the_coders_newest_work(tmp_path: Path) -> None:
+    """Issue 13.2: return v2 (D 7) merged, then v1 (D 5) and the issued package: D stays 7."""
+    built = _with_coding_work(tmp_path)
+    assert 7 in _d_rating(built["project"])
+    for older in (built["v1"], built["issued"]):
+        with Project.open(built["project"], actor="coordinator", backups=False) as project:
+            report = import_package(project, older)
+        assert not report.merged and report.older and "nothing was changed" in report.summary()
+        assert 7 in _d_rating(built["project"]) and 5 not in _d_rating(built["project"])
+    # the newest return again: still nothing to do, and not called older
+    with Project.open(built["project"], actor="coordinator", backups=False) as project:
+        report = import_package(project, built["v2"])
+    assert not report.merged and not report.older and report.unchanged
+
+
+def _export_data(rows_left_out: int = 0):
+    from ssp_coder.domain.scheme import load_builtin_scheme
+    from ssp_coder.export.api import prepare_from_frames
+    from tests.export.conftest import bernard_rows, frames
+
+    scheme = load_builtin_scheme()
+    rows = bernard_rows()
+    sessions, scored = frames(rows[:len(rows) - rows_left_out])
+    return prepare_from_frames(sessions, scored, scheme, dict(scheme.settings),
+                               meta={"project": f"Trial less {rows_left_out}"}, catalogue={})
+
+
+@pytest.fixture
+def export_data():
+    return _export_data()
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _fail_on_call(n: int, real: Callable) -> Callable:
+    calls = {"n": 0}
+
+    def writer(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl+C (or the power went) between two files
+        return real(*args, **kwargs)
+    return writer
+
+
+@pytest.mark.parametrize("fmt, writer", [("csv", "write_csv"), ("sav", "write_sav"), ("dta", "write_dta")])
+def test_interrupted_export_leaves_the_whole_old_set(tmp_path: Path, export_data, monkeypatch, fmt: str,
+                                                     writer: str) -> None:
+    """Issue 13.4: interrupted between the files of one export, the old set stays whole, nothing new is in."""
+    from ssp_coder.export import writers
+    from ssp_coder.export.api import write_export
+
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / ("tables" if fmt == "csv" else "trial")
+    write_export(export_data, fmt, target)
+    before = _snapshot(out)
+    assert len(before) >= 3
+    newer = _export_data(rows_left_out=4)   # every data file differs from the old export
+    monkeypatch.setattr(writers, writer, _fail_on_call(2, getattr(writers, writer)))
+    with pytest.raises(KeyboardInterrupt):
+        write_export(newer, fmt, target)
+    assert _snapshot(out) == before, "a file of the old export was replaced or a temporary file was left"
+    monkeypatch.undo()
+    write_export(newer, fmt, target)
+    after = _snapshot(out)
+    assert set(after) == set(before) and after != before
+
+
+def test_export_that_cannot_move_every_file_in_puts_the_old_ones_back(tmp_path: Path, export_data,
+                                                                      monkeypatch) -> None:
+    """Moving the second file in fails (held open elsewhere): the first is put back, the old set is whole."""
+    from ssp_coder.atomic import WriteError
+    from ssp_coder.export import fileset
+    from ssp_coder.export.api import write_export
+
+    write_export(export_data, "sav", tmp_path / "trial")
+    before = _snapshot(tmp_path)
+    real = os.replace
+    calls = {"n": 0}
+
+    def replace(src, dst):
+        if Path(dst).parent == tmp_path and not Path(dst).name.startswith("."):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise PermissionError(13, "Permission denied", str(dst))
+        return real(src, dst)
+    monkeypatch.setattr(fileset.os, "replace", replace)
+    with pytest.raises(WriteError, match="left as they were"):
+        write_export(_export_data(rows_left_out=4), "sav", tmp_path / "trial")
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_exports_and_packages_get_the_users_usual_file_mode(tmp_path: Path, export_data, umask: int) -> None:
+    """Issue 13.15: not 0600 from mkstemp, but 0666 less the umask, as other programs make files."""
+    from ssp_coder.export.api import write_export
+
+    expected = 0o666 & ~umask
+    old = os.umask(umask)
+    try:
+        files = write_export(export_data, "xlsx", tmp_path / "trial.xlsx")
+        files += write_export(export_data, "sav", tmp_path / "trial")
+        write_export(export_data, "csv", tmp_path / "csv")
+        files += sorted((tmp_path / "csv").glob("*.csv"))
+        (tmp_path / "t").mkdir()
+        trial = build_trial(tmp_path / "t", videos=False)
+        with Project.open(trial.path, actor="coordinator", backups=False) as project:
+            files.append(export_package(project, "Ann", out_path=tmp_path / "ann.sspkg").path)
+        opened = open_package(tmp_path / "ann.sspkg")
+        files.append(opened.close())
+    finally:
+        os.umask(old)
+    assert len(files) >= 8
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == expected, f
+    # a file that is replaced keeps the permissions it had
+    (tmp_path / "trial.xlsx").chmod(0o640)
+    write_export(export_data, "xlsx", tmp_path / "trial.xlsx")
+    assert stat.S_IMODE((tmp_path / "trial.xlsx").stat().st_mode) == 0o640
+
+
+def test_a_crash_log_of_the_project_itself_is_applied(tmp_path: Path) -> None:
+    """The check must not refuse the log a real crash leaves: the change in it is kept."""
+    built = _trial(tmp_path)
+    crashed = tmp_path / "crashed.sspc"
+    _crash_copy(built["project"], crashed, "Kept after the crash")
+    assert (tmp_path / "crashed.sspc-wal").stat().st_size > 0
+    with Project.open(crashed, actor="coordinator", backups=False) as project:
+        assert "Kept after the crash" in [c.name for c in project.coders()]
+
+
+def test_a_foreign_log_is_left_untouched_and_the_project_works_once_it_is_moved(tmp_path: Path) -> None:
+    from ssp_coder.errors import StoreError
+
+    built = _foreign_wal(tmp_path)
+    wal = built["project"].with_name("trial.sspc-wal")
+    log_bytes = wal.read_bytes()
+    with pytest.raises(StoreError, match="does not belong"):
+        Project.open(built["project"], actor="coordinator", backups=False)
+    assert wal.read_bytes() == log_bytes
+    wal.rename(tmp_path / "stale.wal")
+    with Project.open(built["project"], actor="coordinator", backups=False) as project:
+        names = [c.name for c in project.coders()]
+        assert "Zed" not in names and "Ann" in names
+
+
+def test_restore_moves_the_old_files_aside_and_drops_the_changes_after_the_backup(tmp_path: Path,
+                                                                                  capsys) -> None:
+    """Issue 13.3: 'ssp-coder restore' after a crash: the crash's log goes aside with its file."""
+    built = _trial(tmp_path)
+    project_path = built["project"]
+    with Project.open(project_path, actor="coordinator", backups=True) as project:
+        backup = project.backup_now()
+    # a crash after the backup: a change still in the log, as the killed program left it
+    _crash_copy(project_path, tmp_path / "crashed.sspc", "After backup")
+    shutil.copyfile(tmp_path / "crashed.sspc", project_path)
+    shutil.copyfile(tmp_path / "crashed.sspc-wal", project_path.with_name("trial.sspc-wal"))
+    crash_bytes = file_bytes(project_path)
+    assert main(["restore", str(project_path), str(backup)]) == 0
+    out = capsys.readouterr().out
+    assert "Restored" in out and "moved aside" in out and "trial.sspc-wal ->" in out
+    aside = sorted(built["folder"].glob("trial.replaced-*.sspc"))
+    assert len(aside) == 1 and aside[0].with_name(aside[0].name + "-wal").exists()
+    assert file_bytes(aside[0]) == crash_bytes, "the replaced files were changed"
+    assert not project_path.with_name("trial.sspc-wal").exists()
+    with Project.open(project_path, actor="coordinator", backups=False) as project:
+        assert "After backup" not in [c.name for c in project.coders()]
+    # what was moved aside is still a whole project, with the change made after the backup
+    with Project.open(aside[0], actor="coordinator", backups=False) as project:
+        assert "After backup" in [c.name for c in project.coders()]
+    # without a backup named: the newest in the backups folder
+    assert main(["restore", str(project_path)]) == 0
+    assert backup.name in capsys.readouterr().out
+
+
+def test_restore_is_refused_while_the_project_is_open(tmp_path: Path, capsys) -> None:
+    built = _trial(tmp_path)
+    with Project.open(built["project"], actor="coordinator", backups=True) as project:
+        backup = project.backup_now()
+        before = file_bytes(built["project"])
+        assert main(["restore", str(built["project"]), str(backup)]) == 2
+        assert "open in another ssp-coder window" in capsys.readouterr().err
+        assert file_bytes(built["project"]) == before
+
+
+def test_a_project_that_can_only_be_read_opens_read_only_with_the_reason(tmp_path: Path) -> None:
+    """Issue 13.10: the window's fall-back opens it read-only and says why, instead of 'damaged'."""
+    from ssp_coder.errors import StoreError
+
+    built = _read_only_file(tmp_path)
+    try:
+        with Project.open(built["project"], actor="coordinator", fall_back_to_read_only=True) as project:
+            assert project.read_only and "marked read-only" in project.read_only_reason
+            with pytest.raises(StoreError, match="read-only because .*marked read-only"):
+                project.execute(AddCoder("Bob"))
+        folder = read_only_folder(tmp_path / "share")
+        shutil.copyfile(built["project"], tmp_path / "copy.sspc")
+        unlock_all(folder)
+        (tmp_path / "copy.sspc").rename(folder / "copy.sspc")
+        read_only_folder(folder)
+        with Project.open(folder / "copy.sspc", actor="coordinator", fall_back_to_read_only=True) as project:
+            assert project.read_only and "cannot be written to" in project.read_only_reason
+            assert project.coders()
+    finally:
+        unlock_all(tmp_path)
+
+
+def test_an_unchanged_future_file_keeps_its_journal_mode(tmp_path: Path) -> None:
+    """Issue 13.12: 'the file was not changed' is true: still in rollback-journal mode, not switched to WAL."""
+    from ssp_coder.errors import StoreError
+
+    path = _future_rollback_file(tmp_path)["project"]
+    with pytest.raises(StoreError, match="the file was not changed"):
+        Project.open(path, backups=False)
+    assert path.read_bytes()[18:20] == b"\x01\x01"
+    assert not path.with_name(path.name + "-wal").exists()
+
+
+def test_the_wal_reader_follows_the_file_format(tmp_path: Path) -> None:
+    """Header, salts and running checksums: frames after a torn or foreign frame do not count."""
+    from ssp_coder.store.walcheck import read_wal
+
+    db = tmp_path / "x.sqlite"
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    wal = db.with_name("x.sqlite-wal")
+    info = read_wal(wal)
+    assert info is not None and info.frames >= 2 and info.page_size == 4096
+    data = bytearray(wal.read_bytes())
+    conn.close()
+    frame = 32 + (24 + 4096) * (info.frames - 1)      # the last frame's salt-1
+    data[frame + 8] ^= 0xFF
+    torn = tmp_path / "torn-wal"
+    torn.write_bytes(bytes(data))
+    assert read_wal(torn).frames < info.frames
+    data[0] ^= 0xFF                                     # not a log at all
+    torn.write_bytes(bytes(data))
+    assert read_wal(torn) is None
