@@ -10,6 +10,7 @@ import contextlib
 import os
 import stat
 import tempfile
+import threading
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -20,7 +21,7 @@ class WriteError(KnownError):
     pass
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     if os.name != "posix":
         return
     try:
@@ -35,10 +36,43 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+_umask_lock = threading.Lock()
+
+
+def user_file_mode() -> int:
+    """The mode a program gives a new file: 0666 less the user's umask (mkstemp alone makes 0600)."""
+    with _umask_lock:  # the umask can only be read by setting it; no other thread may create files meanwhile
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+def new_file_mode(target: Path) -> int:
+    """Keep a replaced file's permissions; a new file gets the user's usual mode."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return user_file_mode()
+
+
 def _read_only(path: Path) -> bool:
     # Mode bits as well as access(): an administrator account can write anything,
     # but a file the user marked read-only must still not be replaced.
-    return not os.access(path, os.W_OK) or not (path.stat().st_mode & stat.S_IWUSR)
+    effective = os.access in os.supports_effective_ids
+    return not os.access(path, os.W_OK, effective_ids=effective) or not (path.stat().st_mode & stat.S_IWUSR)
+
+
+def ensure_folder(folder: str | Path) -> Path:
+    """``folder``, created if missing; a file in its place or a folder that cannot be made is a ``WriteError``."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(f"Cannot write into {folder}: it is a file, not a folder. Give the name of a folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"Cannot create the folder {folder} ({exc.strerror}). Choose a folder you can write "
+                         "to; nothing was written.") from None
+    return folder
 
 
 @contextlib.contextmanager
@@ -50,15 +84,25 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(f"Cannot write {target}: {folder} is a file, not a folder. Give a path in a folder.")
     if not folder.is_dir():
         raise WriteError(f"Cannot write {target}: the folder {folder} does not exist.")
+    if target.is_dir():
+        raise WriteError(f"Cannot write {target}: it is a folder. Give a file name (it may be in that folder).")
     if target.exists() and _read_only(target):
         raise WriteError(f"Cannot write {target}: the file is read-only. Choose another name or make it writable.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=(suffix or target.suffix) + ".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=(suffix or target.suffix) + ".tmp", dir=folder)
+    except OSError as exc:
+        raise WriteError(f"Cannot write {target}: the folder {folder} cannot be written to ({exc.strerror}). "
+                         "Choose another folder; nothing was written.") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # after the writer: some writers replace the file they were given
+        os.chmod(tmp_path, new_file_mode(target))
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
         try:
@@ -66,7 +110,9 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
         except PermissionError:
             raise WriteError(f"Cannot replace {target}: it is open in another program or read-only. "
                              "Close it and try again; the old file was left as it was.") from None
-        _fsync_dir(folder)
+        except OSError as exc:
+            raise WriteError(f"Cannot write {target} ({exc.strerror}); the old file was left as it was.") from None
+        fsync_dir(folder)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()

@@ -76,7 +76,8 @@ def _import(args: argparse.Namespace) -> int:
         print_json({"package_id": report.package_id, "coder": report.coder, "dry_run": report.dry_run,
                     "merged": [m.__dict__ for m in report.merged],
                     "kept_project": [m.__dict__ for m in report.kept_project],
-                    "conflicts": [c.__dict__ for c in report.conflicts], "unchanged": report.unchanged})
+                    "conflicts": [c.__dict__ for c in report.conflicts], "unchanged": report.unchanged,
+                    "older": [o.__dict__ for o in report.older]})
     else:
         print(report.summary())
     return CONFLICTS_EXIT if report.conflicts else 0

@@ -1,4 +1,4 @@
-"""``ssp-coder init`` and ``ssp-coder status``."""
+"""``ssp-coder init``, ``ssp-coder restore`` and ``ssp-coder status``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"built-in scheme id or a scheme JSON file (default {DEFAULT_SCHEME_ID})")
     p.set_defaults(func=_init)
 
+    r = sub.add_parser("restore", help="put a backup in place of the project (moves the old file and its "
+                                       "-wal/-shm aside)")
+    r.add_argument("project", help="project file (*.sspc) to restore")
+    r.add_argument("backup", nargs="?", help="backup file (default: the newest in PROJECT.backups/)")
+    r.set_defaults(func=_restore)
+
     s = sub.add_parser("status", help="what the project holds and how far coding has got")
     add_project_arg(s)
     s.add_argument("--json", action="store_true", help="machine-readable output")
@@ -30,6 +36,13 @@ def _init(args: argparse.Namespace) -> int:
     with Project.create(args.path, name=args.name, scheme=scheme) as project:
         print(f"Created {project.path} (scheme {scheme.id}).")
         print(f"Next: ssp-coder import-roster {project.path} ROSTER.csv")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from ssp_coder.store.restore import restore_backup
+    result = restore_backup(Path(args.project), Path(args.backup) if args.backup else None)
+    print(result.summary())
     return 0
 
 

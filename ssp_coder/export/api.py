@@ -19,6 +19,7 @@ from ssp_coder.errors import KnownError
 from ssp_coder.export import writers
 from ssp_coder.export.codebook import Codebook, abcd_categories, build_codebook, settings_frame
 from ssp_coder.export.datasets import assemble_long, build_wide, session_frame
+from ssp_coder.export.fileset import staged_files
 from ssp_coder.export.summary import TrialSummary, summarize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,18 +151,20 @@ def write_export(data: ExportData, fmt: str, out: str | Path, *, shape: str = "b
             writers.write_csv_folder(paths[0], tables, progress=progress)
             return paths
         write = writers.write_sav if fmt == "sav" else writers.write_dta
-        for p in paths:
-            writers.check_writable(p)
-        for i, ((name, frame), path) in enumerate(zip(data_tables, paths), start=1):
-            table = name[len("data_"):]
-            write(path, frame, data.codebook.for_table(table), file_label=f"{title} ({table})")
-            progress(i, len(paths) + 1, path.name)
         # The codebook travels beside the data file: SPSS/Stata keep labels but not sources or settings.
         book = paths[0].with_name(f"{Path(out).stem}_codebook.csv")
-        writers.write_csv(book, pd.concat([codebook, data.settings_table().rename(
-            columns={"key": "variable", "value": "label"}).assign(table="settings")], ignore_index=True))
+        targets = paths + [book]
+        for p in targets:
+            writers.check_writable(p)
+        with staged_files(targets) as staged:  # the whole old set or the whole new set, never a mix
+            for i, ((name, frame), path) in enumerate(zip(data_tables, staged), start=1):
+                table = name[len("data_"):]
+                write(path, frame, data.codebook.for_table(table), file_label=f"{title} ({table})")
+                progress(i, len(paths) + 1, path.name)
+            writers.write_csv(staged[-1], pd.concat([codebook, data.settings_table().rename(
+                columns={"key": "variable", "value": "label"}).assign(table="settings")], ignore_index=True))
         progress(len(paths) + 1, len(paths) + 1, book.name)
-        return paths + [book]
+        return targets
     except PermissionError as exc:
         raise WriteError(f"Cannot write {exc.filename or out}: permission denied (is it open in another program, "
                          "or read-only?). The old file was left as it was.") from None

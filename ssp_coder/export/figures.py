@@ -16,9 +16,11 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ssp_coder.atomic import atomic_write_bytes
+from ssp_coder.atomic import atomic_write_bytes, ensure_folder
 from ssp_coder.export.datasets import STATUS_COMPLETE
+from ssp_coder.export.fileset import staged_files
 from ssp_coder.export.summary import TrialSummary
+from ssp_coder.export.writers import check_writable
 
 FIGURE_KINDS = ("abcd_by_arm", "d_rating_distribution", "transitions")
 ABCD_COLOURS = {"A": "#4C72B0", "B": "#55A868", "C": "#DD8452", "D": "#C44E52", "CC": "#8172B3", "U": "#937860"}
@@ -142,18 +144,19 @@ def make_figures(summary: TrialSummary, long: pd.DataFrame) -> dict[str, Figure]
 def write_figures(summary: TrialSummary, long: pd.DataFrame, folder: str | Path,
                   progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
     """Write every figure as PNG and SVG into ``folder`` (created if missing), atomically."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = ensure_folder(folder)
     figures = make_figures(summary, long)
+    targets = [folder / f"{name}.{ext}" for name in figures for ext in ("png", "svg")]
+    for target in targets:
+        check_writable(target)
     written = []
-    total = 2 * len(figures)
-    for name, fig in figures.items():
-        for ext in ("png", "svg"):
-            buf = io.BytesIO()
-            fig.savefig(buf, format=ext, metadata={"Date": None} if ext == "svg" else None)
-            target = folder / f"{name}.{ext}"
-            atomic_write_bytes(target, buf.getvalue())
-            written.append(target)
-            if progress:
-                progress(len(written), total, target.name)
+    with staged_files(targets) as staged:  # the figures of one run go in together
+        for (name, fig), pair in zip(figures.items(), zip(staged[::2], staged[1::2])):
+            for ext, path in zip(("png", "svg"), pair):
+                buf = io.BytesIO()
+                fig.savefig(buf, format=ext, metadata={"Date": None} if ext == "svg" else None)
+                atomic_write_bytes(path, buf.getvalue())
+                written.append(folder / path.name)
+                if progress:
+                    progress(len(written), len(targets), path.name)
     return written

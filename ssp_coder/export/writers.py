@@ -1,7 +1,8 @@
 """Writing the export files: xlsx, csv (one file per table), SPSS .sav, Stata .dta.
 
 Every file is written to a temporary file beside the target and moved over it
-only when complete (``ssp_coder.atomic``). A target that is read-only, or held
+only when complete (``ssp_coder.atomic``); the files of one export that
+belong together are moved in together (``ssp_coder.export.fileset``). A target that is read-only, or held
 open by another program, is refused with a message, and the old file stays
 as it was.
 """
@@ -20,6 +21,7 @@ import pandas as pd
 from ssp_coder.atomic import WriteError, atomic_path
 from ssp_coder.export.cleantext import SPSS_MAX_STRING_BYTES, printable, spss_string
 from ssp_coder.export.codebook import Variable
+from ssp_coder.export.fileset import staged_files
 from ssp_coder.export.xlsx import column_source, render_numbers, write_workbook
 
 Progress = Callable[[int, int, str], None]
@@ -214,14 +216,20 @@ def write_csv_folder(folder: str | Path, tables: Sequence[tuple[str, pd.DataFram
         raise WriteError(f"Cannot write CSV files into {folder}: it is a file. For CSV give a folder.")
     if not folder.parent.is_dir():
         raise WriteError(f"Cannot create {folder}: the folder {folder.parent} does not exist.")
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"Cannot create the folder {folder} ({exc.strerror}). Choose a folder you can write "
+                         "to; nothing was written.") from None
     targets = [folder / f"{name}.csv" for name, _ in tables]
     for t in targets:  # refuse before writing any, so a refusal leaves the set consistent
         check_writable(t)
-    for i, ((name, frame), target) in enumerate(zip(tables, targets), start=1):
-        write_csv(target, frame)
-        if progress:
-            progress(i, len(tables), f"{target.name}")
+    # all tables are written first and moved in together: never a new data_long.csv beside an old data_wide.csv
+    with staged_files(targets) as staged:
+        for i, ((name, frame), target) in enumerate(zip(tables, staged), start=1):
+            write_csv(target, frame)
+            if progress:
+                progress(i, len(tables), f"{target.name}")
     return targets
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ssp_coder.packages.export import PackageInfo, export_package
 from ssp_coder.packages.manifest import PACKAGE_SUFFIX, PackageCancelled, PackageError, PackageFile, read_package
-from ssp_coder.packages.merge import Conflict, MergedCoding, MergeReport, import_package
+from ssp_coder.packages.merge import Conflict, MergedCoding, MergeReport, OlderCoding, import_package
 from ssp_coder.packages.opening import OpenedPackage, open_package, returned_path, work_folder
 
 
@@ -30,7 +30,7 @@ def return_package(opened_or_path: OpenedPackage | str | Path, out_path: str | P
 
 
 __all__ = [
-    "PACKAGE_SUFFIX", "Conflict", "MergeReport", "MergedCoding", "OpenedPackage", "PackageCancelled",
+    "PACKAGE_SUFFIX", "Conflict", "MergeReport", "MergedCoding", "OlderCoding", "OpenedPackage", "PackageCancelled",
     "PackageError", "PackageFile", "PackageInfo", "export_package", "import_package", "open_package",
     "read_package", "return_package", "returned_path", "work_folder",
 ]

@@ -240,8 +240,14 @@ def _check_manifest_shape(path: Path, m: Any) -> None:
           and isinstance(m.get("files"), dict) and isinstance(m.get("content_checksum"), str))
     if not ok:
         raise PackageError(f"{path} is not an ssp-coder coder package (its manifest is not one).")
-    if int(m.get("format_version", 0)) > FORMAT_VERSION:
-        raise PackageError(f"{path} was made by a newer version of ssp-coder; update ssp-coder to open it.")
+    version = m.get("format_version", 0)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise PackageError(f"{path}: the package manifest gives format_version {version!r}, which is not a "
+                           "format number (1, 2, ...). The file was altered or damaged; ask for a new copy. "
+                           "Nothing was changed.")
+    if version > FORMAT_VERSION:
+        raise PackageError(f"{path} was made by a newer version of ssp-coder (package format {version}, this "
+                           f"program reads up to {FORMAT_VERSION}); update ssp-coder to open it. Nothing was changed.")
     issued = m["issued"]
     for key in ("project_id", "package_id", "coder", "sessions", "codings"):
         if key not in issued:

@@ -6,7 +6,9 @@ coder changed it in the package, and has anyone changed it in the project?
 Changed only in the package: the project's coding is brought to the
 package's content with ordinary commands, all in one transaction whose audit
 rows carry ``package:<id>``. Changed in both: a conflict, reported for a
-decision and left alone unless ``prefer`` says which side wins. After a
+decision and left alone unless ``prefer`` says which side wins. A package
+holding an earlier revision than the one already merged (an older return, or
+the package as issued) is older work: it is reported and changes nothing. After a
 merge the baselines move on, so importing the same file again changes
 nothing. Any error rolls the whole merge back.
 """
@@ -51,6 +53,16 @@ class Conflict:
     differences: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class OlderCoding:
+    """The package holds an earlier revision of a coding than the project already merged from this package."""
+
+    session_code: str
+    purpose: str
+    package_revision: int
+    merged_revision: int
+
+
 @dataclass
 class MergeReport:
     package_id: str
@@ -60,6 +72,7 @@ class MergeReport:
     kept_project: list[MergedCoding] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    older: list[OlderCoding] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -67,8 +80,16 @@ class MergeReport:
 
     def summary(self) -> str:
         verb = "Would merge" if self.dry_run else "Merged"
+        older = f", {len(self.older)} older than already merged" if self.older else ""
         lines = [f"{verb} package {self.package_id} from {self.coder}: {len(self.merged)} coding(s) updated, "
-                 f"{len(self.unchanged)} unchanged, {len(self.conflicts)} conflict(s)."]
+                 f"{len(self.unchanged)} unchanged{older}, {len(self.conflicts)} conflict(s)."]
+        if self.older and not self.changed:
+            lines.append("This package is older than what the project already holds from it (an earlier return, "
+                         "or the package as issued), so nothing was changed. Import the coder's newest returned "
+                         "package instead.")
+        for o in self.older:
+            lines.append(f"  {o.session_code} ({o.purpose}): the package holds revision {o.package_revision}, the "
+                         f"project already merged revision {o.merged_revision} of it; left as it is")
         for m in self.merged:
             lines.append(f"  {m.session_code} ({m.purpose}): " + ("; ".join(m.changes) or "no content change"))
         for m in self.kept_project:
@@ -201,6 +222,12 @@ def _plan(project: Project, work: Project, record: dict, prefer: Prefer,
         pkg_rev = theirs.coding.revision
         if pkg_rev == pkg_base:
             report.unchanged.append(code)
+            continue
+        # Every change the coder makes raises the coding's revision in the package's coding file, so an
+        # earlier return (or the package as issued, revision 0) holds a lower one than what was merged:
+        # merging it would undo the coder's later work.
+        if pkg_rev < pkg_base:
+            report.older.append(OlderCoding(code, purpose, pkg_rev, pkg_base))
             continue
         commands, changes = _commands(ours, theirs, project)
         if ours.coding.revision != proj_base and commands:

@@ -60,6 +60,8 @@ def write_figures(report: ReliabilityReport, folder: str | Path, formats: tuple[
     from ssp_coder.reliability.drift import save_figure
 
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(f"Cannot write figures into {folder}: it is a file, not a folder. Give the name of a folder.")
     if not folder.is_dir():
         raise WriteError(f"Cannot write figures to {folder}: the folder does not exist.")
     fig = report.drift_figure()

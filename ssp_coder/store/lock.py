@@ -13,6 +13,8 @@ import socket
 import sys
 from pathlib import Path
 
+from ssp_coder.errors import StoreError
+
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
     import msvcrt
 else:
@@ -26,7 +28,12 @@ class ProjectLock:
 
     def acquire(self, holder: str) -> bool:
         """Take the lock; False if another program holds it."""
-        fh = open(self.path, "a+b")
+        try:
+            fh = open(self.path, "a+b")
+        except OSError as exc:
+            raise StoreError(f"Cannot make the lock file {self.path} beside the project ({exc.strerror}). The "
+                             "project cannot be changed from here: make its folder writable, or copy the project "
+                             "into a folder you can write to. Nothing was changed.") from None
         try:
             if sys.platform == "win32":  # pragma: no cover
                 fh.seek(0)

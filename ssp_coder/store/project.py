@@ -25,6 +25,7 @@ from ssp_coder.domain.model import (
 )
 from ssp_coder.domain.scheme import SETTING_DEFAULTS, Scheme, load_builtin_scheme, scheme_from_json
 from ssp_coder.errors import DomainError, SchemeError, StoreError
+from ssp_coder.store.access import can_write, open_error, refuse_unwritable, unwritable_reason
 from ssp_coder.store.backup import BackgroundBackup, list_backups
 from ssp_coder.store.lock import ProjectLock
 from ssp_coder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -32,6 +33,7 @@ from ssp_coder.store.uow import (
     CODING_COLS, SESSION_COLS, SqliteUnitOfWork, coding_from_row, now_iso, participant_from_row,
     read_coding_state, session_from_row,
 )
+from ssp_coder.store.walcheck import check_wal, shm_path, wal_path
 
 log = logging.getLogger(__name__)
 PROJECT_SUFFIX = ".sspc"
@@ -60,8 +62,14 @@ class AuditEntry:
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     if read_only:
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, isolation_level=None,
-                               check_same_thread=False)
+        uri = f"file:{path.as_posix()}?mode=ro"
+        wal = wal_path(path)
+        if (not can_write(path.parent) and not shm_path(path).exists()
+                and (not wal.exists() or wal.stat().st_size == 0)):
+            # In a folder it may not write, SQLite cannot make the shared-memory file a WAL file needs;
+            # with no log beside it, the file on disk is the whole project and is read as it is.
+            uri += "&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys = ON")
@@ -175,6 +183,12 @@ class Project:
         lock: ProjectLock | None = None
         reason = ""
         if not read_only:
+            why = unwritable_reason(path)
+            if why:
+                if not fall_back_to_read_only:
+                    raise refuse_unwritable(path, why)
+                read_only, reason = True, why
+        if not read_only:
             lock = ProjectLock(path)
             if not lock.acquire(actor):
                 holder = lock.holder()
@@ -184,19 +198,23 @@ class Project:
                 read_only, lock = True, None
                 reason = f"open in another window ({holder})"
         try:
+            # Before any connection that could write: a log that is not this file's must never be applied.
+            _check_log(path, lock)
             conn = _connect(path, read_only)
             try:
                 _check_file(conn, path, check)
+                # The version is checked before any pragma that writes (journal mode), so a file from a newer
+                # version really is left as it was.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    migrate(conn, path)  # raises the "newer version" message
                 if not read_only:
                     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                     if mode.lower() != "wal":
                         log.warning("journal mode %s instead of WAL for %s", mode, path)
                     conn.execute("PRAGMA synchronous = FULL")
                     migrate(conn, path)
-                elif conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                    version = conn.execute("PRAGMA user_version").fetchone()[0]
-                    if version > SCHEMA_VERSION:
-                        migrate(conn, path)  # raises the "newer version" message
+                elif version != SCHEMA_VERSION:
                     raise StoreError(f"{path} is in an older file format; open it once for writing to upgrade it.")
                 return cls(path, conn, lock, read_only=read_only, actor=actor, read_only_reason=reason,
                            backups=backups)
@@ -206,8 +224,7 @@ class Project:
         except sqlite3.DatabaseError as exc:
             if lock:
                 lock.release()
-            raise StoreError(f"{path} is not a readable ssp-coder project ({exc}). If it is damaged, restore the "
-                             f"newest copy from {path.stem}.backups/.") from None
+            raise open_error(path, exc) from None
         except BaseException:
             if lock:
                 lock.release()
@@ -409,6 +426,23 @@ class Project:
         # the scheme is large and the package-signing secret must never be shown or exported
         return dict(self.conn.execute("SELECT key, value FROM project_info WHERE key NOT IN ('scheme', "
                                       "'package_secret')"))
+
+
+def _check_log(path: Path, lock: ProjectLock | None) -> None:
+    """Refuse a write-ahead log that is not this file's. The full check replays the log onto a copy, which
+    is only meaningful while no one writes: under our lock, or the lock taken briefly for a reader."""
+    if lock is not None:
+        check_wal(path, replay=True)
+        return
+    probe = ProjectLock(path)
+    try:
+        held = probe.acquire("ssp-coder (checking the log)")
+    except StoreError:
+        held = False
+    try:
+        check_wal(path, replay=held)
+    finally:
+        probe.release()
 
 
 def _check_file(conn: sqlite3.Connection, path: Path, check: str) -> None:
