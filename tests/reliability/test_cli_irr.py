@@ -75,10 +75,28 @@ def test_diff_and_consensus(capsys, small):
         assert (st.result.classification, st.result.d_rating) == ("B2", 5.0)
         src = {s.field: s for s in consensus_sources(p, int(cons.id))}
         assert src["d_rating"].source_coding_id is None and src["d_rating"].reason == "conferenced"
+    # Again without --replace: refused with the way to revise; with it, revised and audited.
+    code, _, err = run(capsys, "irr", "consensus", small, "S01", "--decider", "Dee", "--take", "a")
+    assert code == 2 and "--replace" in err
+    code, out, err = run(capsys, "irr", "consensus", small, "S01", "--decider", "Dee", "--take", "a", "--replace",
+                         "--reason", "second look")
+    assert code == 0 and "revised" in out, err
+    with Project.open(small, read_only=True) as p:
+        assert len(p.codings(purpose="consensus")) == 1
+        assert "ReviseConsensus" in [e.command for e in p.audit_log()]
     code, _, err = run(capsys, "irr", "consensus", small, "S02", "--decider", "Dee", "--set", "nonsense")
     assert code == 2 and "FIELD=VALUE" in err
     code, _, err = run(capsys, "irr", "diff", small, "S05")
     assert code == 2 and "needs a primary and a reliability coding" in err
+
+
+def test_consensus_without_a_reason_is_refused(capsys, small):
+    code, _, err = run(capsys, "irr", "consensus", small, "S01", "--decider", "Dee", "--set", "d_rating=5")
+    assert code == 2 and "d_rating (typed in)" in err and "--reason" in err
+    code, _, err = run(capsys, "irr", "consensus", small, "S01", "--decider", "Dee", "--take", "b")
+    assert code == 2 and "classification" in err
+    with Project.open(small, read_only=True) as p:
+        assert not p.codings(purpose="consensus")
 
 
 def test_gold_and_certify(capsys, small, tmp_path):
