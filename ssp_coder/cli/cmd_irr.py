@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to an Excel file (.xlsx)")
-    p.add_argument("--figures", metavar="DIR", help="write the drift figure (PNG and SVG) into this folder")
+    p.add_argument("--figures", metavar="DIR", help="write the drift figure (PNG and SVG) into this folder "
+                                                    "(created if missing)")
     p.add_argument("rest", nargs=argparse.REMAINDER, metavar="PROJECT | ACTION PROJECT ...")
     p.set_defaults(func=_dispatch)
 
@@ -104,9 +105,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ssp_coder.reliability.export import summary_lines, write_figures, write_report_xlsx
+    from ssp_coder.reliability.export import check_outputs, summary_lines, write_figures, write_report_xlsx
     from ssp_coder.reliability.report import reliability_report
 
+    check_outputs(args.output, args.figures)
     with open_project(args.project, write=False) as project:
         report = reliability_report(project)
     if args.output:

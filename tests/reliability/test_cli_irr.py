@@ -61,6 +61,22 @@ def test_plan_dry_run_then_apply(capsys, small):
             assert prim.coder_id != c.coder_id
 
 
+def test_every_output_is_checked_before_any_is_written(capsys, small, tmp_path):
+    # A missing figures folder is created, as 'summary --figures' does.
+    code, out, err = run(capsys, "irr", small, "-o", tmp_path / "irr.xlsx", "--figures", tmp_path / "new" / "figs")
+    assert code == 0, err
+    assert (tmp_path / "irr.xlsx").exists() and (tmp_path / "new" / "figs" / "reliability_drift.png").exists()
+    # A figures "folder" that is a file: exit 2 and the workbook is not written either.
+    (tmp_path / "afile").write_text("x")
+    code, _, err = run(capsys, "irr", small, "-o", tmp_path / "second.xlsx", "--figures", tmp_path / "afile")
+    assert code == 2 and "afile" in err and not (tmp_path / "second.xlsx").exists()
+    # A workbook that cannot be written: no figures either.
+    code, _, err = run(capsys, "irr", small, "-o", tmp_path / "nowhere" / "r.xlsx", "--figures", tmp_path / "f2")
+    assert code == 2 and not (tmp_path / "f2").exists()
+    code, _, err = run(capsys, "irr", small, "-o", tmp_path / "r.csv", "--figures", tmp_path / "f3")
+    assert code == 2 and ".xlsx" in err and not (tmp_path / "f3").exists()
+
+
 def test_diff_and_consensus(capsys, small):
     code, out, _ = run(capsys, "irr", "diff", small, "S01")
     assert code == 0 and "* classification" in out and "a: D" in out and "b: B2" in out
