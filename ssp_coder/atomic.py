@@ -136,3 +136,35 @@ def atomic_write_bytes(target: str | Path, data: bytes) -> None:
 def atomic_write_text(target: str | Path, text: str) -> None:
     with atomic_open(target, "w") as fh:
         fh.write(text)
+
+
+def check_target(target: str | Path) -> Path:
+    """Raise ``WriteError`` now if ``target`` could not be written, so that a command checks every output
+    before it writes any (an error then leaves nothing half-done)."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise WriteError(f"Cannot write {target}: the folder {folder} does not exist. Nothing was written.")
+    if target.is_dir():
+        raise WriteError(f"Cannot write {target}: it is a folder. Give a file name. Nothing was written.")
+    if target.exists() and _read_only(target):
+        raise WriteError(f"Cannot write {target}: the file is read-only. Choose another name or make it writable. "
+                         "Nothing was written.")
+    if not os.access(folder, os.W_OK):
+        raise WriteError(f"Cannot write {target}: the folder {folder} is not writable. Nothing was written.")
+    return target
+
+
+def check_folder(folder: str | Path) -> Path:
+    """Raise ``WriteError`` now if ``folder`` is neither a writable folder nor one that can be created."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(f"Cannot write into {folder}: it is a file, not a folder. Nothing was written.")
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and (not existing.is_dir() or not os.access(existing, os.W_OK)):
+        raise WriteError(f"Cannot write into {folder}: {existing} is not a writable folder. Nothing was written.")
+    return folder

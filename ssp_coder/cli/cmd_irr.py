@@ -4,6 +4,7 @@
     ssp-coder irr plan PROJECT [--share 0.25] [--seed N] [--coders A B C] [--dry-run] [--json]
     ssp-coder irr diff PROJECT CODE [--all] [--a ID --b ID] [--json]
     ssp-coder irr consensus PROJECT CODE --decider NAME [--take a|b] [--set FIELD=a|b|VALUE ...] [--reason TEXT]
+                            [--replace]
     ssp-coder irr gold PROJECT CODE --coding-of NAME --trainer NAME
     ssp-coder irr certify PROJECT --trainee NAME [--pass-share 0.8] [-o report.pdf|report.xlsx] [--json]
 """
@@ -27,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to an Excel file (.xlsx)")
-    p.add_argument("--figures", metavar="DIR", help="write the drift figure (PNG and SVG) into this folder")
+    p.add_argument("--figures", metavar="DIR", help="write the drift figure (PNG and SVG) into this folder "
+                                                    "(created if missing)")
     p.add_argument("rest", nargs=argparse.REMAINDER, metavar="PROJECT | ACTION PROJECT ...")
     p.set_defaults(func=_dispatch)
 
@@ -64,7 +66,12 @@ def _inner_parser() -> argparse.ArgumentParser:
     c.add_argument("--take", choices=("a", "b"), default="a", help="coding whose values are used unless set")
     c.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="a field's value: a, b, or a value (boundaries as START-END seconds); repeatable")
-    c.add_argument("--reason", metavar="TEXT", help="why (recorded with every decided field)")
+    c.add_argument("--reason", metavar="TEXT",
+                   help="why (recorded with every decided field); required when a value is typed in or differs "
+                        "from the primary coding's, and when revising")
+    c.add_argument("--replace", action="store_true",
+                   help="revise the session's existing consensus: it is rebuilt from these decisions, and the "
+                        "previous ones stay in the audit log")
     c.add_argument("--a", type=int, metavar="CODING")
     c.add_argument("--b", type=int, metavar="CODING")
 
@@ -98,9 +105,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ssp_coder.reliability.export import summary_lines, write_figures, write_report_xlsx
+    from ssp_coder.reliability.export import check_outputs, summary_lines, write_figures, write_report_xlsx
     from ssp_coder.reliability.report import reliability_report
 
+    check_outputs(args.output, args.figures)
     with open_project(args.project, write=False) as project:
         report = reliability_report(project)
     if args.output:
@@ -168,7 +176,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _consensus(args: argparse.Namespace) -> int:
-    from ssp_coder.reliability.consensus import create_consensus
+    from ssp_coder.reliability.consensus import ReasonsMissing, create_consensus, existing_consensus
 
     choices = {}
     for item in args.set:
@@ -177,11 +185,18 @@ def _consensus(args: argparse.Namespace) -> int:
         k, v = item.split("=", 1)
         choices[k.strip()] = v.strip()
     with open_project(args.project) as project:
-        cid = create_consensus(project, args.code, decider=args.decider, choices=choices, reasons=args.reason,
-                               base=args.take, coding_a=args.a, coding_b=args.b)
+        had = existing_consensus(project, int(project.session_by_code(args.code).id))
+        try:
+            cid = create_consensus(project, args.code, decider=args.decider, choices=choices, reasons=args.reason,
+                                   base=args.take, coding_a=args.a, coding_b=args.b, replace=args.replace,
+                                   revision_reason=args.reason)
+        except ReasonsMissing as exc:
+            raise KnownError(f"{exc} Give one with --reason TEXT (it is recorded with every decision). Nothing "
+                             "was changed.") from None
         coding = project.coding(cid)
     state = "complete" if coding.is_complete else "draft (something is still missing; open it to finish)"
-    print(f"Consensus coding {cid} of session {args.code} created by {args.decider}: {state}.")
+    verb = "revised" if had is not None else "created"
+    print(f"Consensus coding {cid} of session {args.code} {verb} by {args.decider}: {state}.")
     return 0
 
 

@@ -25,6 +25,8 @@ from ssp_coder.export import datasets as ds
 
 CODEBOOK_COLUMNS = ("table", "variable", "label", "type", "unit", "values", "sav_dta_codes", "source",
                     "settings_used")
+# Fixed numbering of abcd: CC and U keep 5 and 6 whichever of them the settings keep apart.
+ABCD_ORDER = ("A", "B", "C", "D", "CC", "U")
 ABCD_LABELS = {"A": "A avoidant", "B": "B secure", "C": "C resistant/ambivalent", "D": "D disorganized",
                "CC": "CC cannot classify", "U": "U unclassifiable"}
 NO_YES = {0: "no", 1: "yes"}
@@ -70,10 +72,15 @@ class Codebook:
         return pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS))
 
 
-def _coded(values: Sequence[str], labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+def _coded(values: Sequence[str], labels: Mapping[str, str] | None = None,
+           numbering: Sequence[str] | None = None) -> dict[str, Any]:
+    """Values with their SPSS/Stata codes: the position in ``numbering`` (a fixed list, so that a value
+    keeps its code whichever others are present), else in ``values``."""
     labels = labels or {}
+    order = list(numbering) if numbering is not None else list(values)
+    order += [v for v in values if v not in order]
     return {"values": tuple((v, labels.get(v, v)) for v in values),
-            "codes": tuple((v, i) for i, v in enumerate(values, start=1))}
+            "codes": tuple((v, order.index(v) + 1) for v in values)}
 
 
 def abcd_categories(settings: Mapping[str, Any]) -> list[str]:
@@ -115,7 +122,7 @@ def describe_scored(name: str, scheme: Scheme, settings: Mapping[str, Any]) -> V
     fixed: dict[str, dict[str, Any]] = {
         "abcd": dict(label="Attachment classification, four-way (ABCD)", type="categorical",
                      source="coder's classification, main group; CC and U collapsed per settings",
-                     settings_used=cc, **_coded(abcd_categories(settings), ABCD_LABELS)),
+                     settings_used=cc, **_coded(abcd_categories(settings), ABCD_LABELS, ABCD_ORDER)),
         "abcd_subgroup": dict(label="Classification code as given (e.g. B2, D); never the forced secondary",
                               type="text", source="coder's classification"),
         "abc_forced": dict(label="Organized classification, D forced to its best-fitting A/B/C", type="categorical",
@@ -192,7 +199,8 @@ def _from_catalogue(info: Any, scheme: Scheme, settings: Mapping[str, Any]) -> V
     kind = getattr(info, "type", "") or fallback.type
     if raw and kind == "categorical" and all(isinstance(k, str) for k in raw):
         values = tuple((k, str(raw[k])) for k in raw)
-        # Keep this module's codes (A=1 ... D=4) where they cover the catalogue's values.
+        # Keep this module's codes (A=1 ... D=4) where they cover the catalogue's values; otherwise the
+        # catalogue's fixed value table (from the scheme) numbers them, the same in every export.
         codes = fallback.codes if {t for t, _ in fallback.codes} >= set(raw) else \
             tuple((k, i) for i, k in enumerate(raw, start=1))
     elif raw:
@@ -227,11 +235,22 @@ def scored_catalogue(scheme: Scheme, settings: Mapping[str, Any]) -> dict[str, V
 # --------------------------------------------------------------------------- #
 # design and coding columns
 # --------------------------------------------------------------------------- #
+def arm_order(long: pd.DataFrame) -> list[str]:
+    """Arms in the order they first came into the project (by session number): an arm added later gets
+    the next code and never renumbers the others."""
+    if "arm" not in long:
+        return []
+    rows = long[["arm"]].assign(_order=long["session_id"] if "session_id" in long else range(len(long)))
+    rows = rows.dropna(subset=["arm"]).sort_values("_order", kind="stable")
+    return list(dict.fromkeys(str(a) for a in rows["arm"]))
+
+
 def design_variables(long: pd.DataFrame, timepoints: Sequence[str]) -> dict[str, Variable]:
-    arms = sorted(str(a) for a in long["arm"].dropna().unique()) if "arm" in long else []
+    arms = arm_order(long)
     entries = [
         Variable("participant_id", "Participant ID (roster)", "id", source="roster"),
-        Variable("arm", "Trial arm (unblinded)", "categorical", source="roster", **_coded(arms)),
+        Variable("arm", "Trial arm (unblinded)", "categorical",
+                 source="roster; codes in the order the arms first came into the project", **_coded(arms)),
         Variable("site", "Site", "text", source="roster"),
         Variable("age_months", "Child's age at enrolment", "continuous", "months", source="roster"),
         Variable("sex", "Child's sex", "text", source="roster"),

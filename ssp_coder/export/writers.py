@@ -134,10 +134,25 @@ def stats_frame(frame: pd.DataFrame, variables: Mapping[str, Variable], fmt: str
                             "nominal" if v.type in ("categorical", "binary", "text", "id", "date") else "unknown")
             if v.type == "date":
                 measure[new] = "scale"
+    # Whole-number variables (codes, yes/no, counts) get a whole-number format: SPSS shows 1, not 1.00, and
+    # Stata stores them as integers.
+    formats: dict[str, str] = {}
+    for col in frame.columns:
+        new = names[col]
+        width = _whole_width(cols[new], variables.get(col))
+        if width is None:
+            continue
+        if fmt == "sav":
+            formats[new] = f"F{width}.0"
+        else:
+            cols[new] = pd.array([None if pd.isna(x) else int(x) for x in cols[new]], dtype="Int32")
+            if new in value_labels:
+                value_labels[new] = {int(k): lab for k, lab in value_labels[new].items()}
     out = pd.DataFrame(cols)
     kwargs: dict = {"column_labels": [labels.get(c) for c in out.columns], "variable_value_labels": value_labels}
     if fmt == "sav":
         kwargs["variable_measure"] = {k: m for k, m in measure.items() if m != "unknown"}
+        kwargs["variable_format"] = formats
     return out, kwargs
 
 
@@ -161,6 +176,30 @@ def sav_cut_values(frame: pd.DataFrame) -> dict[str, int]:
         if n:
             out[str(col)] = n
     return out
+
+
+WHOLE_TYPES = ("categorical", "binary", "count", "id")
+
+
+def _whole_width(column: pd.Series, v: Variable | None) -> int | None:
+    """Digits (with a minus sign) for a whole-number format, or None when the column is not whole numbers.
+
+    Coded variables are whole by construction, and their width comes from the codebook's code table, so it
+    is the same in every export; counts and ids are whole when every value in the data is.
+    """
+    if v is None or v.type not in WHOLE_TYPES or column.dtype == object \
+            or pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return None
+    data = pd.to_numeric(column, errors="coerce").dropna()
+    if not data.empty and not (data == data.round()).all():
+        return None
+    if v.type in ("count", "id") and not v.codes and data.empty:
+        return None
+    known = [float(c) for _, c in v.codes] + [float(x) for x, _ in v.values if isinstance(x, (int, float))]
+    numbers = known + [float(x) for x in data]
+    if not numbers:
+        return 1
+    return max(len(str(int(x))) for x in numbers)
 
 
 def write_sav(path: str | Path, frame: pd.DataFrame, variables: Mapping[str, Variable], *, file_label: str = "") -> None:

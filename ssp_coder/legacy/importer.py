@@ -48,18 +48,23 @@ class ImportReport:
     filled: list[int] = field(default_factory=list)      # empty assigned codings now holding the sheet's work
     unchanged: list[int] = field(default_factory=list)   # already in the project with the same values
     drafts: list[DraftNote] = field(default_factory=list)  # imported (or, in a dry run, to import) as drafts
+    dry_run: bool = False
 
     def summary(self) -> str:
-        text = (f"{self.path}: {len(self.created)} coding(s) imported, {len(self.filled)} assigned coding(s) filled, "
-                f"{len(self.unchanged)} already in the project unchanged.")
+        verbs = ("would be imported", "would be filled", "would stay") if self.dry_run else (
+            "imported", "filled", "unchanged")
+        text = (f"{self.path}: {len(self.created)} coding(s) {verbs[0]}, {len(self.filled)} assigned coding(s) "
+                f"{verbs[1]}, {len(self.unchanged)} already in the project {verbs[2]}"
+                + (" unchanged." if self.dry_run else "."))
         if self.drafts:
-            text += (f"\n{len(self.drafts)} coding(s) are not complete and are imported as drafts; complete them in "
-                     "the coding window (or correct the sheet and import again):")
+            text += (f"\n{len(self.drafts)} coding(s) are not complete and {'would be' if self.dry_run else 'are'} "
+                     "imported as drafts; complete them in the coding window (or correct the sheet and import again):")
             text += "".join(f"\n  {d.text()}" for d in self.drafts)
         return text
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "created": self.created, "filled": self.filled, "unchanged": self.unchanged,
+        return {"path": self.path, "dry_run": self.dry_run, "created": self.created, "filled": self.filled,
+                "unchanged": self.unchanged,
                 "drafts": [{"row": d.row, "session": d.session_code, "coder": d.coder, "purpose": d.purpose,
                             "missing": list(d.missing)} for d in self.drafts]}
 
@@ -163,7 +168,7 @@ def _note_draft(report: ImportReport, lc: LegacyCoding) -> None:
 
 def import_codings(project: Project, path: str | Path, *, dry_run: bool = False) -> ImportReport:
     codings, problems, sheet_name = read_sheet(project, path)
-    report = ImportReport(str(path))
+    report = ImportReport(str(path), dry_run=dry_run)
     existing = {(int(c.session_id), int(c.coder_id), c.purpose): c for c in project.codings()}
     by_session: dict[int, list[tuple[int, str, str]]] = {}
     for c in existing.values():
@@ -205,9 +210,10 @@ def import_codings(project: Project, path: str | Path, *, dry_run: bool = False)
         _note_draft(report, lc)
     if problems:
         raise InputFileError(str(path), problems)
-    if dry_run or not plan:
+    if not plan:
         return report
-    with project.bulk(origin=ORIGIN) as w:
+    # A dry run makes every write and rolls it back, so it reports what the real run does.
+    with project.bulk(origin=ORIGIN, rehearse=dry_run) as w:
         for lc, cid in plan:
             try:
                 if cid is None:

@@ -103,10 +103,6 @@ class MergeReport:
         return "\n".join(lines)
 
 
-class _DryRun(Exception):
-    pass
-
-
 def import_package(project: Project, path: str | Path, *, prefer: Prefer = None, dry_run: bool = False,
                    progress: Progress | None = None) -> MergeReport:
     """Verify a returned package and merge it; see the module docstring.
@@ -151,26 +147,21 @@ def import_package(project: Project, path: str | Path, *, prefer: Prefer = None,
         return report
     new_record = dict(record.record)
     state = {k: list(v) for k, v in record.record["merge_state"].items()}
-    try:
-        with project.bulk(origin=f"package:{package.package_id}") as bw:
-            for local, pcid, pkg_rev, code, commands in plan:
-                for cmd in commands:
-                    try:
-                        bw.execute(cmd)
-                    except KnownError as exc:
-                        raise PackageError(f"Session {code}: the package's coding cannot be merged ({exc}). "
-                                           "Nothing was changed.") from None
-                state[str(local)] = [pkg_rev, coding_revisions(bw.conn, [pcid])[pcid]]
-            new_record["merge_state"] = state
-            update_package(bw.conn, package.package_id, new_record)
-            bw.audit("ImportPackage", {"package_id": package.package_id, "coder": coder.name,
-                                       "merged": [m.coding_id for m in report.merged],
-                                       "kept_project": [m.coding_id for m in report.kept_project],
-                                       "conflicts": [c.coding_id for c in report.conflicts]})
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    with project.bulk(origin=f"package:{package.package_id}", rehearse=dry_run) as bw:
+        for local, pcid, pkg_rev, code, commands in plan:
+            for cmd in commands:
+                try:
+                    bw.execute(cmd)
+                except KnownError as exc:
+                    raise PackageError(f"Session {code}: the package's coding cannot be merged ({exc}). "
+                                       "Nothing was changed.") from None
+            state[str(local)] = [pkg_rev, coding_revisions(bw.conn, [pcid])[pcid]]
+        new_record["merge_state"] = state
+        update_package(bw.conn, package.package_id, new_record)
+        bw.audit("ImportPackage", {"package_id": package.package_id, "coder": coder.name,
+                                   "merged": [m.coding_id for m in report.merged],
+                                   "kept_project": [m.coding_id for m in report.kept_project],
+                                   "conflicts": [c.coding_id for c in report.conflicts]})
     return report
 
 

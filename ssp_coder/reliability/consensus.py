@@ -18,8 +18,8 @@ from typing import Any, Mapping
 import pandas as pd
 
 from ssp_coder.domain.commands import (
-    AddDIndex, AddEvent, CreateCoding, MarkComplete, SetBoundary, SetClassification, SetDRating, SetEpisodeFlag,
-    SetScale,
+    AddDIndex, AddEvent, CreateCoding, DeleteDIndex, DeleteEvent, MarkComplete, Reopen, SetBoundary,
+    SetClassification, SetDRating, SetEpisodeFlag, SetScale,
 )
 from ssp_coder.domain.completeness import missing_for_completion
 from ssp_coder.domain.model import CodingState
@@ -202,74 +202,201 @@ def _commands(cid: int, values: Mapping[str, Any], scheme: Any) -> list[Any]:
     return cmds
 
 
-def create_consensus(project: Any, session: str | int, *, decider: str, choices: Mapping[str, Any] | None = None,
-                     reasons: Mapping[str, str] | str | None = None, base: str = "a",
-                     coding_a: int | None = None, coding_b: int | None = None) -> int:
-    """Create the session's consensus coding; returns its id.
+class ReasonsMissing(DomainError):
+    """Decisions that need a reason were given none; ``fields`` names them (field, why a reason is needed)."""
 
-    ``choices``: field -> "a", "b" or an explicit value (see ``parse_value`` for
-    the forms); fields not named take ``base``'s value. ``reasons``: one text
-    for every decision, or field -> text. The decider must be a person of the
-    project (coder, coordinator or trainer) and becomes the consensus coding's
-    coder. The coding is marked complete when nothing is missing.
+    def __init__(self, fields: list[tuple[str, str]]):
+        self.fields = fields
+        listed = "; ".join(f"{name} ({why})" for name, why in fields)
+        super().__init__(f"A reason is needed for every value typed in and for every value that differs from the "
+                         f"primary coding's. Missing for: {listed}.")
+
+
+@dataclass(frozen=True)
+class ConsensusPlan:
+    """The consensus coding's values and, for every decided field, (field, source coding, reason)."""
+
+    diff: CodingDiff
+    values: dict[str, Any]
+    provenance: list[tuple[str, int | None, str | None]]
+
+
+def primary_side(diff: CodingDiff) -> str:
+    """Which side (a or b) is the primary coding: the reference a decision must give reasons against."""
+    return "b" if diff.purpose_b == "primary" and diff.purpose_a != "primary" else "a"
+
+
+def plan_consensus(diff: CodingDiff, scheme: Any, *, choices: Mapping[str, Any] | None = None,
+                   reasons: Mapping[str, str] | str | None = None, base: str = "a") -> ConsensusPlan:
+    """Resolve every field's value and source, and check that each decision that needs a reason has one.
+
+    A reason is needed for a value typed in and for a value that differs from
+    the primary coding's (taking the other coding's value); keeping the
+    primary's value, or a value both codings share, needs none. Raises
+    ``ReasonsMissing`` listing every decision without one.
     """
     if base not in ("a", "b"):
         raise DomainError("The base coding must be 'a' or 'b'.")
-    who = project.coder(decider)
-    if coding_a is None or coding_b is None:
-        da, db = pair_for_session(project, session)
-        coding_a = da if coding_a is None else coding_a
-        coding_b = db if coding_b is None else coding_b
-    diff = compare_codings(project, int(coding_a), int(coding_b))
     choices = dict(choices or {})
     unknown = sorted(set(choices) - {f.field for f in diff.fields})
     if unknown:
         raise DomainError(f"Unknown field(s) {', '.join(unknown)}. Fields are listed by 'ssp-coder irr diff'.")
     sources = {"a": diff.coding_a, "b": diff.coding_b}
     values: dict[str, Any] = {}
-    provenance: list[tuple[str, int | None, str, str | None]] = []
+    side: dict[str, str | None] = {}    # field -> the coding (a/b) its value came from; None: typed in
     for f in diff.fields:
         choice = choices.get(f.field, base)
-        src: int | None
         if isinstance(choice, str) and choice in ("a", "b"):
             values[f.field] = f.a if choice == "a" else f.b
-            src = sources[choice]
+            side[f.field] = choice
         else:
             values[f.field] = parse_value(f.field, choice) if isinstance(choice, str) else choice
-            src = None
-        if f.field not in choices and _empty(f.a) and _empty(f.b):
-            continue  # nothing to decide: neither coding has a value
-        if f.field not in choices and not f.differs:
-            why: str | None = AGREE_REASON
-        elif isinstance(reasons, str):
-            why = reasons
-        else:
-            why = (reasons or {}).get(f.field)
-        if why is None and f.field not in choices:
-            why = f"not decided separately; taken from coding {base}"
-        provenance.append((f.field, src, who.name, why))
-    # A forced secondary follows its classification unless decided separately: B2 never carries one.
-    cls = values.get("classification")
+            side[f.field] = None
+            _check_typed(f.field, values[f.field], scheme)
+    # A forced secondary follows its classification unless decided separately: B2 never carries one, and
+    # D taken from a coding brings that coding's forced secondary with it.
+    follows = False
     if "forced_secondary" not in choices:
+        cls = values.get("classification")
         try:
-            needs = cls is not None and project.scheme.classification(cls).requires_forced_secondary
+            needs = cls is not None and scheme.classification(cls).requires_forced_secondary
         except KeyError:
             needs = False   # not a code of the scheme: SetClassification refuses it with a clear message
+        cls_side = side.get("classification")
+        fs = diff.field("forced_secondary")
         if not needs:
             values["forced_secondary"] = None
-        elif choices.get("classification") in ("a", "b"):
-            values["forced_secondary"] = diff.field("forced_secondary").a if choices["classification"] == "a" \
-                else diff.field("forced_secondary").b
+            side["forced_secondary"] = cls_side
+            follows = True
+        elif cls_side is not None:
+            values["forced_secondary"] = fs.a if cls_side == "a" else fs.b
+            side["forced_secondary"] = cls_side
+            follows = True
+    prim = primary_side(diff)
+    given = (lambda name: reasons) if isinstance(reasons, str) else (lambda name: (reasons or {}).get(name))
+    provenance: list[tuple[str, int | None, str | None]] = []
+    missing: list[tuple[str, str]] = []
+    for f in diff.fields:
+        decided = f.field in choices
+        if not decided and _empty(f.a) and _empty(f.b) and _empty(values[f.field]):
+            continue  # nothing to decide: neither coding has a value
+        value, src = values[f.field], side[f.field]
+        primary_value = f.a if prim == "a" else f.b
+        why = AGREE_REASON if not decided and not f.differs and value == primary_value else (
+            (given(f.field) or "").strip() or None)
+        if f.field == "forced_secondary" and follows:
+            # Decided with the classification: its reason (if it needed one) covers this field too.
+            why = why or (given("classification") or "").strip() or "follows the classification"
+            need = None
+        elif src is None:
+            need = "typed in"
+        elif value != primary_value:
+            need = f"coding {src}'s value, not the primary's"
+        else:
+            need = None
+        if why is None and need is not None:
+            missing.append((f.field, need))
+            continue
+        if why is None:
+            if not f.differs:
+                why = AGREE_REASON
+            else:
+                why = f"kept the primary coding's value (coding {prim})"
+        provenance.append((f.field, sources[src] if src else None, why))
+    if missing:
+        raise ReasonsMissing(missing)
+    return ConsensusPlan(diff, values, provenance)
+
+
+def _check_typed(field: str, value: Any, scheme: Any) -> None:
+    """A typed classification must be the scheme's (checked before reasons, so the message is about the value)."""
+    if value is None:
+        return
+    if field == "classification" and value not in scheme.classification_codes:
+        raise DomainError(f"'{value}' is not a classification of this scheme "
+                          f"({', '.join(scheme.classification_codes)}).")
+    if field == "forced_secondary" and value not in scheme.forced_secondary:
+        raise DomainError(f"The forced secondary must be one of {', '.join(scheme.forced_secondary)}.")
+
+
+def _clear_commands(state: CodingState) -> list[Any]:
+    """Commands that empty a coding, so that a revised consensus is built from nothing (each one audited)."""
+    cid = int(state.coding.id)
+    out: list[Any] = [DeleteEvent(int(e.id)) for e in state.events]
+    out += [DeleteDIndex(int(m.id)) for m in state.d_indices]
+    for ep, b in sorted(state.boundaries.items()):
+        if b.flag:
+            out.append(SetEpisodeFlag(cid, ep, None))
+        out.append(SetBoundary(cid, ep, None, None))
+    out += [SetScale(cid, sc, ep, pa, None) for (sc, ep, pa), v in sorted(state.scales.items()) if v is not None]
+    if state.result.classification is not None or state.result.forced_secondary is not None:
+        out.append(SetClassification(cid, None, None))
+    if state.result.d_rating is not None:
+        out.append(SetDRating(cid, None))
+    return out
+
+
+def existing_consensus(project: Any, session_id: int) -> int | None:
+    found = project.codings(session_id=int(session_id), purpose="consensus")
+    return int(found[0].id) if found else None
+
+
+def create_consensus(project: Any, session: str | int, *, decider: str, choices: Mapping[str, Any] | None = None,
+                     reasons: Mapping[str, str] | str | None = None, base: str = "a",
+                     coding_a: int | None = None, coding_b: int | None = None, replace: bool = False,
+                     revision_reason: str | None = None) -> int:
+    """Create the session's consensus coding; returns its id.
+
+    ``choices``: field -> "a", "b" or an explicit value (see ``parse_value`` for
+    the forms); fields not named take ``base``'s value. ``reasons``: one text
+    for every decision, or field -> text; a value typed in and a value that
+    differs from the primary coding's need one (``plan_consensus``). The
+    decider must be a person of the project (coder, coordinator or trainer)
+    and becomes the consensus coding's coder. The coding is marked complete
+    when nothing is missing.
+
+    A session has one consensus coding. ``replace`` revises it: the same
+    coding is reopened, emptied and rebuilt from the new decisions, with the
+    previous decisions kept in the audit log (``ReviseConsensus``); a revision
+    needs ``revision_reason``.
+    """
+    who = project.coder(decider)
+    if coding_a is None or coding_b is None:
+        da, db = pair_for_session(project, session)
+        coding_a = da if coding_a is None else coding_a
+        coding_b = db if coding_b is None else coding_b
+    diff = compare_codings(project, int(coding_a), int(coding_b))
+    old_id = existing_consensus(project, diff.session_id)
+    if old_id is not None and not replace:
+        raise DomainError(f"Session {diff.blinded_code} already has a consensus coding ({old_id}). To revise it, "
+                          "decide again with --replace and say why (--reason); the previous decisions stay in the "
+                          "audit log.")
+    if replace and old_id is not None and not (revision_reason or "").strip():
+        raise DomainError(f"Say why the consensus of session {diff.blinded_code} is revised (a reason is required).")
+    plan = plan_consensus(diff, project.scheme, choices=choices, reasons=reasons, base=base)
+    decided = {k: (v if isinstance(v, str) else display(v)) for k, v in dict(choices or {}).items()}
     with project.bulk(actor=who.name) as bulk:
-        applied = bulk.execute(CreateCoding(session_id=diff.session_id, coder_id=int(who.id), purpose="consensus"))
-        cid = int(applied.inverse.coding_id)
-        for cmd in _commands(cid, values, project.scheme):
+        if old_id is None:
+            applied = bulk.execute(CreateCoding(session_id=diff.session_id, coder_id=int(who.id),
+                                                purpose="consensus"))
+            cid = int(applied.inverse.coding_id)
+        else:
+            cid = old_id
+            previous = [s.__dict__ for s in sql.consensus_sources(bulk.conn, cid)]
+            bulk.audit("ReviseConsensus", {"session": diff.blinded_code, "decider": who.name,
+                                           "reason": revision_reason.strip(), "previous": previous}, coding_id=cid)
+            state = bulk.uow.coding_state(cid)
+            if state.coding.is_complete:
+                bulk.execute(Reopen(cid, reason=f"consensus revised: {revision_reason.strip()}"))
+            for cmd in _clear_commands(state):
+                bulk.execute(cmd)
+            sql.delete_consensus_sources(bulk.conn, cid)
+        for cmd in _commands(cid, plan.values, project.scheme):
             bulk.execute(cmd)
-        sql.put_consensus_sources(bulk.conn, cid, provenance)
+        sql.put_consensus_sources(bulk.conn, cid, [(f, src, who.name, why) for f, src, why in plan.provenance])
         bulk.audit("RecordConsensus", {"session": diff.blinded_code, "coding_a": diff.coding_a,
                                        "coding_b": diff.coding_b, "base": base, "decider": who.name,
-                                       "decided": {k: (v if isinstance(v, str) else display(v))
-                                                   for k, v in choices.items()},
+                                       "decided": decided, "revised": old_id is not None,
                                        "differing": [f.field for f in diff.differing]}, coding_id=cid)
         if not missing_for_completion(bulk.uow.coding_state(cid), project.scheme):
             bulk.execute(MarkComplete(cid))

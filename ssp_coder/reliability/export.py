@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ssp_coder.atomic import WriteError, atomic_path
+from ssp_coder.atomic import WriteError, atomic_path, check_folder, check_target
 from ssp_coder.reliability.report import ReliabilityReport
 
 
@@ -29,11 +29,21 @@ def _about(report: ReliabilityReport) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
+def check_outputs(xlsx: str | Path | None, figures: str | Path | None) -> None:
+    """Every output of ``irr`` is checked before any is written: an error then leaves nothing behind."""
+    if xlsx is not None:
+        if Path(xlsx).suffix.lower() != ".xlsx":
+            raise WriteError(f"{xlsx}: the reliability report is written as an Excel file; give a name ending in "
+                             ".xlsx. Nothing was written.")
+        check_target(xlsx)
+    if figures is not None:
+        check_folder(figures)
+
+
 def write_report_xlsx(report: ReliabilityReport, path: str | Path) -> Path:
     """Sheets: about, overall, by_pair, confusion_<variable>, timed, drift, pending, pairs."""
     path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise WriteError(f"{path}: the reliability report is written as an Excel file; give a name ending in .xlsx.")
+    check_outputs(path, None)
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             _about(report).to_excel(xl, sheet_name="about", index=False)
@@ -59,11 +69,9 @@ def write_report_xlsx(report: ReliabilityReport, path: str | Path) -> Path:
 def write_figures(report: ReliabilityReport, folder: str | Path, formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
     from ssp_coder.reliability.drift import save_figure
 
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise WriteError(f"Cannot write figures into {folder}: it is a file, not a folder. Give the name of a folder.")
-    if not folder.is_dir():
-        raise WriteError(f"Cannot write figures to {folder}: the folder does not exist.")
+    # Created if missing, as 'summary --figures' does.
+    folder = check_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     fig = report.drift_figure()
     return [save_figure(fig, folder / f"reliability_drift.{fmt}") for fmt in formats]
 

@@ -274,10 +274,11 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
     new_pids = {r.pid for r, _, _ in plan if r.pid not in existing_participants}
     report.participants_added = len(new_pids)
     report.sessions_added = len(plan)
-    if dry_run or not plan:
+    if not plan:
         return report
 
-    with project.bulk(origin=f"roster:{path.name}") as w:
+    # A dry run makes every write and rolls it back, so it reports what the real run does.
+    with project.bulk(origin=f"roster:{path.name}", rehearse=dry_run) as w:
         if new_timepoints:
             w.execute(SetSetting(key="timepoints", value=known_tps))
         taken = w.existing_codes()

@@ -71,6 +71,38 @@ def coding_id_infos() -> list[VariableInfo]:
     ]
 
 
+def forced_secondary_options(scheme: Scheme) -> list[str]:
+    """Every forced secondary a D may carry, in a fixed order taken from the scheme: each organized main
+    group (A, B, C) followed by its subgroups (A1, A2, ...). The main group is listed even when the scheme
+    names only subgroups, so that the code table stays the same whether or not a main-group-only forced
+    secondary (D/B) is accepted."""
+    def group(code: str) -> str:
+        try:
+            return scheme.classification(code).group
+        except KeyError:
+            return code          # a main group given as a forced secondary (e.g. "B")
+    out: list[str] = []
+    for code in scheme.forced_secondary:
+        g = group(code)
+        if g not in out:
+            out.append(g)
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def classification_values(scheme: Scheme) -> dict[str, str]:
+    """The fixed value table of ``classification``: every code of the scheme in its order, then every D
+    (or other code that requires one) with every forced secondary, D/A, D/A1, ... -- enumerated from the
+    scheme alone, so the numeric codes in SPSS/Stata are the same in every export."""
+    values = {c.code: c.name for c in scheme.classifications}
+    for c in scheme.classifications:
+        if c.requires_forced_secondary:
+            for f in forced_secondary_options(scheme):
+                values[f"{c.code}/{f}"] = f"{c.name}, forced {f}"
+    return values
+
+
 def variable_infos(scheme: Scheme, settings: Mapping[str, Any]) -> list[VariableInfo]:
     """The derived variables (everything after the identifier columns)."""
     out: list[VariableInfo] = []
@@ -79,8 +111,7 @@ def variable_infos(scheme: Scheme, settings: Mapping[str, Any]) -> list[Variable
     groups = sorted({c.group for c in scheme.classifications if c.group not in ("CC", "U")})
     collapse = ("cc_handling", "unclassifiable_handling")
     add(VariableInfo("classification", "Coder's classification, D with its forced secondary as D/xx", "categorical",
-                     "", {c: scheme.classification(c).name for c in codes}, "results.classification + forced_secondary",
-                     ()))
+                     "", classification_values(scheme), "results.classification + forced_secondary", ()))
     abcd_values = {g: g for g in groups}
     if settings.get("cc_handling") == "CC":
         abcd_values["CC"] = "cannot classify"
@@ -93,7 +124,7 @@ def variable_infos(scheme: Scheme, settings: Mapping[str, Any]) -> list[Variable
                      {c: scheme.classification(c).name for c in codes}, "results.classification", ()))
     add(VariableInfo("forced_secondary", "Forced best-fitting organized classification of a D coding: a subgroup "
                      "(A1 ... C2), or the main category alone (A, B, C) when only that was recorded", "categorical",
-                     "", {c: c for c in scheme.forced_secondary}, "results.forced_secondary", ()))
+                     "", {c: c for c in forced_secondary_options(scheme)}, "results.forced_secondary", ()))
     add(VariableInfo("abc_forced", "Three-way ABC, D replaced by the main category of its forced secondary (D/B3 and "
                      "D/B both count as B)", "categorical",
                      "", {g: g for g in groups if g != "D"}, "abcd, or main category of forced_secondary when D",

@@ -313,10 +313,21 @@ class Project:
         return done
 
     @contextlib.contextmanager
-    def bulk(self, *, actor: str | None = None, origin: str = "app") -> Iterator["BulkWriter"]:
-        """One transaction for imports that add participants and sessions as well as commands."""
-        with self._transaction() as uow:
-            yield BulkWriter(self, uow, actor or self.actor, origin)
+    def bulk(self, *, actor: str | None = None, origin: str = "app",
+             rehearse: bool = False) -> Iterator["BulkWriter"]:
+        """One transaction for imports that add participants and sessions as well as commands.
+
+        With ``rehearse`` every write is made and checked exactly as in the real
+        run, then rolled back: a dry run that goes through the same code path
+        reports exactly what the real run would do.
+        """
+        try:
+            with self._transaction() as uow:
+                yield BulkWriter(self, uow, actor or self.actor, origin)
+                if rehearse:
+                    raise _Rehearsed
+        except _Rehearsed:
+            return
         self._maybe_backup()
 
     def _maybe_backup(self) -> None:
@@ -460,6 +471,10 @@ def _check_file(conn: sqlite3.Connection, path: Path, check: str) -> None:
         detail = "; ".join(rows[:3])
         raise StoreError(f"{path} is damaged ({detail}). Nothing was changed. Restore the newest copy from "
                          f"{path.stem}.backups/ (copy it over the damaged file) and open that.")
+
+
+class _Rehearsed(Exception):
+    """Raised at the end of a rehearsed bulk transaction so that it rolls back."""
 
 
 class BulkWriter:

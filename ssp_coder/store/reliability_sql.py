@@ -134,6 +134,11 @@ def put_consensus_sources(conn: sqlite3.Connection, coding_id: int,
         "VALUES (?,?,?,?,?,?)", [(coding_id, f, src, who, why, at) for f, src, who, why in rows])
 
 
+def delete_consensus_sources(conn: sqlite3.Connection, coding_id: int) -> None:
+    """Before a revised consensus records its decisions (the previous ones are kept in the audit log)."""
+    conn.execute("DELETE FROM consensus_sources WHERE coding_id = ?", (coding_id,))
+
+
 def consensus_sources(project: Any, coding_id: int) -> list[ConsensusSource]:
     rows = _conn(project).execute(
         "SELECT coding_id, field, source_coding_id, decided_by, reason, decided_at FROM consensus_sources "

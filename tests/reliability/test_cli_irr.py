@@ -61,6 +61,22 @@ def test_plan_dry_run_then_apply(capsys, small):
             assert prim.coder_id != c.coder_id
 
 
+def test_every_output_is_checked_before_any_is_written(capsys, small, tmp_path):
+    # A missing figures folder is created, as 'summary --figures' does.
+    code, out, err = run(capsys, "irr", small, "-o", tmp_path / "irr.xlsx", "--figures", tmp_path / "new" / "figs")
+    assert code == 0, err
+    assert (tmp_path / "irr.xlsx").exists() and (tmp_path / "new" / "figs" / "reliability_drift.png").exists()
+    # A figures "folder" that is a file: exit 2 and the workbook is not written either.
+    (tmp_path / "afile").write_text("x")
+    code, _, err = run(capsys, "irr", small, "-o", tmp_path / "second.xlsx", "--figures", tmp_path / "afile")
+    assert code == 2 and "afile" in err and not (tmp_path / "second.xlsx").exists()
+    # A workbook that cannot be written: no figures either.
+    code, _, err = run(capsys, "irr", small, "-o", tmp_path / "nowhere" / "r.xlsx", "--figures", tmp_path / "f2")
+    assert code == 2 and not (tmp_path / "f2").exists()
+    code, _, err = run(capsys, "irr", small, "-o", tmp_path / "r.csv", "--figures", tmp_path / "f3")
+    assert code == 2 and ".xlsx" in err and not (tmp_path / "f3").exists()
+
+
 def test_diff_and_consensus(capsys, small):
     code, out, _ = run(capsys, "irr", "diff", small, "S01")
     assert code == 0 and "* classification" in out and "a: D" in out and "b: B2" in out
@@ -75,10 +91,28 @@ def test_diff_and_consensus(capsys, small):
         assert (st.result.classification, st.result.d_rating) == ("B2", 5.0)
         src = {s.field: s for s in consensus_sources(p, int(cons.id))}
         assert src["d_rating"].source_coding_id is None and src["d_rating"].reason == "conferenced"
+    # Again without --replace: refused with the way to revise; with it, revised and audited.
+    code, _, err = run(capsys, "irr", "consensus", small, "S01", "--decider", "Dee", "--take", "a")
+    assert code == 2 and "--replace" in err
+    code, out, err = run(capsys, "irr", "consensus", small, "S01", "--decider", "Dee", "--take", "a", "--replace",
+                         "--reason", "second look")
+    assert code == 0 and "revised" in out, err
+    with Project.open(small, read_only=True) as p:
+        assert len(p.codings(purpose="consensus")) == 1
+        assert "ReviseConsensus" in [e.command for e in p.audit_log()]
     code, _, err = run(capsys, "irr", "consensus", small, "S02", "--decider", "Dee", "--set", "nonsense")
     assert code == 2 and "FIELD=VALUE" in err
     code, _, err = run(capsys, "irr", "diff", small, "S05")
     assert code == 2 and "needs a primary and a reliability coding" in err
+
+
+def test_consensus_without_a_reason_is_refused(capsys, small):
+    code, _, err = run(capsys, "irr", "consensus", small, "S01", "--decider", "Dee", "--set", "d_rating=5")
+    assert code == 2 and "d_rating (typed in)" in err and "--reason" in err
+    code, _, err = run(capsys, "irr", "consensus", small, "S01", "--decider", "Dee", "--take", "b")
+    assert code == 2 and "classification" in err
+    with Project.open(small, read_only=True) as p:
+        assert not p.codings(purpose="consensus")
 
 
 def test_gold_and_certify(capsys, small, tmp_path):

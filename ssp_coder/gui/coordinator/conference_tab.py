@@ -1,9 +1,10 @@
 """Conference: the worklist of double-coded sessions, the side-by-side diff, and creating the consensus.
 
 For each field the coordinator takes coding a's or coding b's value (the
-differing rows are highlighted) and gives a reason; ``create_consensus``
-then builds the consensus coding in one audited transaction, with the
-signed-in person as decider.
+differing rows are highlighted) and gives a reason where the value is not
+the primary coding's; ``create_consensus`` then builds the consensus coding
+in one audited transaction, with the signed-in person as decider. A session
+that has a consensus is revised the same way (``replace``), with a reason.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ssp_coder.gui.coordinator.frame_model import HIGHLIGHT, FrameModel
 from ssp_coder.gui.coordinator.widgets import table_view, titled, warn
 from ssp_coder.reliability.consensus import (
     CodingDiff,
+    ReasonsMissing,
     compare_codings,
     create_consensus,
     display,
@@ -143,8 +145,11 @@ class DiffModel(QAbstractTableModel):
         return {f.field: self.take[i] for i, f in enumerate(self.diff.fields) if f.differs} if self.diff else {}
 
     def reasons(self, default: str) -> dict[str, str]:
-        return {f.field: (self.reason[i] or default) for i, f in enumerate(self.diff.fields) if f.differs} \
-            if self.diff else {}
+        """Each differing field's reason (its own, else ``default``); which ones are required is the engine's rule."""
+        if not self.diff:
+            return {}
+        return {f.field: (self.reason[i] or default) for i, f in enumerate(self.diff.fields)
+                if f.differs and (self.reason[i] or default)}
 
 
 class DifferingOnly(QSortFilterProxyModel):
@@ -194,6 +199,7 @@ class ConferenceTab(QWidget):
                                    highlight=lambda r: not r.get("abcd_agree") and not r.get("has_consensus"))
         self.diff_model = DiffModel(self)
         self.session_code: str | None = None
+        self.revising = False
 
         self.list_view = table_view(self.worklist)
         self.list_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.select_row(cur.row()))
@@ -268,9 +274,12 @@ class ConferenceTab(QWidget):
         self.session_code = str(r["blinded_code"])
         self.diff_model.set_diff(diff)
         n = len(diff.differing)
-        done = " A consensus coding already exists; a new one would be another." if r.get("has_consensus") else ""
+        self.revising = bool(r.get("has_consensus"))
+        done = (" A consensus coding already exists: deciding again revises it (say why in the box below; the "
+                "previous decisions stay in the audit log).") if self.revising else ""
         self.heading.setText(f"<b>Session {diff.blinded_code}</b>: coding a by {diff.coder_a} ({diff.purpose_a}), "
                              f"coding b by {diff.coder_b} ({diff.purpose_b}). {n} field(s) differ.{done}")
+        self.create_button.setText("Revise consensus" if self.revising else "Create consensus")
         self.create_button.setEnabled(True)
 
     def create(self) -> int | None:
@@ -280,20 +289,25 @@ class ConferenceTab(QWidget):
             return None
         default = self.reason_edit.text().strip()
         reasons = self.diff_model.reasons(default)
-        missing = [f.label for f in diff.differing if not reasons.get(f.field)]
-        if missing:
-            warn(self, "A reason is needed",
-                 "Give a reason for every decision (in the Reason column or the box below the table). Missing: "
-                 + ", ".join(missing[:6]) + (" …" if len(missing) > 6 else ""))
-            return None
+        labels = {f.field: f.label for f in diff.fields}
         try:
             cid = create_consensus(self.window.project, diff.blinded_code, decider=self.window.coder.name,
                                    choices=self.diff_model.choices(), reasons=reasons, base="a",
-                                   coding_a=diff.coding_a, coding_b=diff.coding_b)
-        except KnownError as exc:
-            warn(self, "Cannot create the consensus", str(exc))
+                                   coding_a=diff.coding_a, coding_b=diff.coding_b, replace=self.revising,
+                                   revision_reason=default)
+        except ReasonsMissing as exc:
+            missing = [labels.get(name, name) for name, _why in exc.fields]
+            warn(self, "A reason is needed",
+                 "Give a reason for every value taken from the coding that is not the primary one (in the Reason "
+                 "column or the box below the table). Missing: " + ", ".join(missing[:6])
+                 + (" …" if len(missing) > 6 else ""))
             return None
-        self.heading.setText(f"<b>Session {diff.blinded_code}</b>: consensus coding {cid} created by "
+        except KnownError as exc:
+            title = "A reason is needed" if self.revising and not default else "Cannot create the consensus"
+            warn(self, title, str(exc))
+            return None
+        verb = "revised" if self.revising else "created"
+        self.heading.setText(f"<b>Session {diff.blinded_code}</b>: consensus coding {cid} {verb} by "
                              f"{self.window.coder.name}.")
         self.reason_edit.clear()
         self.consensusCreated.emit(cid)

@@ -129,6 +129,18 @@ def test_conference_creates_a_consensus_as_the_coordinator(window, project, coor
                if conf.worklist.row(i)["blinded_code"] == code)
     assert row["has_consensus"] is True or row["has_consensus"] == True  # noqa: E712
 
+    # Deciding again revises the same consensus coding, and needs a reason.
+    conf.select_session(code)
+    assert conf.create_button.text() == "Revise consensus"
+    conf.diff_model.take_all("a")
+    assert conf.create() is None and messages[-1][1] == "A reason is needed"
+    conf.reason_edit.setText("back to the primary coder's ratings")
+    with qtbot.waitSignal(window.reportReady, timeout=30000):
+        again = conf.create()
+    assert again == cid and len(project.codings(purpose="consensus")) == before + 1
+    assert project.coding_state(cid).scales[(sc.id, ep, partner)] == pick.a
+    assert "ReviseConsensus" in [e.command for e in project.audit_log(coding_id=cid)]
+
 
 def test_plan_preview_matches_the_engine_and_assigns(window, project, qtbot):
     tab = window.plan
