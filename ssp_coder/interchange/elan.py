@@ -17,7 +17,6 @@ import contextlib
 import io
 from pathlib import Path
 from urllib.parse import unquote, urlparse
-from xml.etree.ElementTree import ParseError
 
 from ssp_coder.atomic import atomic_path
 from ssp_coder.interchange.model import CodingProblem, CodingsFile, Ethogram, ExportCoding, Mark, Observation
@@ -54,7 +53,9 @@ def read_eaf(path: str | Path) -> CodingsFile:
     try:
         with contextlib.redirect_stderr(io.StringIO()):   # pympi warns on stderr about versions it has not seen
             eaf = pympi.Elan.Eaf(str(p))
-    except (ParseError, KeyError, ValueError, AttributeError, IndexError) as exc:
+    except Exception as exc:  # noqa: BLE001  pympi raises bare Exception for files it cannot parse
+        if isinstance(exc, (MemoryError, RecursionError)):
+            raise
         out.problems.append(CodingProblem(f"not a readable ELAN file ({type(exc).__name__}: {exc}). Save it again "
                                           "in ELAN (File > Save As, .eaf) and import that."))
         return out

@@ -71,6 +71,12 @@ def read_event_log(path: str | Path) -> CodingsFile:
             "from The Observer XT with time, subject, behavior and event type.", line=1))
         return out
     index = {name: header.index(col) for name, col in cols.items()}
+    # Observer logs carry the time several ways; seconds (Time_Relative_sf) are exact, so they win.
+    normalised = [normalise_header(h) for h in header]
+    for alias in COLUMNS["time"]:
+        if alias in normalised:
+            index["time"] = normalised.index(alias)
+            break
     observations: dict[str, Observation] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):

@@ -29,6 +29,7 @@ class PlannedEvent:
     offset_ms: int | None
     subject: str | None
     note: str | None
+    tier: str | None = None
 
 
 @dataclass
@@ -36,8 +37,8 @@ class PlannedCoding:
     """One coding the file brings: which session, which coder, its events and episode boundaries."""
 
     observation: str
-    session: Session
-    coder: Coder
+    session: Session | None          # None while unmatched: checked, never imported
+    coder: Coder | None
     events: list[PlannedEvent] = field(default_factory=list)
     boundaries: dict[int, tuple[int, int]] = field(default_factory=dict)
     purpose: str = ""
@@ -96,7 +97,7 @@ class _Sessions:
                     "code, nor a participant and timepoint of that name (write e.g. 'K7Q-4M2' or 'P001 pre').",
                     observation=obs.id))
             return s
-        s = self._named(obs.id)
+        s = self._named(obs.id) or self.from_spec(obs.id)   # 'K7Q-4M2', or 'P001 pre' as labs often name them
         if s is not None:
             return s
         for media in obs.media:
@@ -194,13 +195,13 @@ def make_plan(cf: CodingsFile, cmap: CodeMap, ctx: Context, sessions: list[Sessi
     finder = _Sessions(ctx, sessions)
     coders = _Coders(ctx, cmap, default_coder, problems)
     unmapped: dict[str, list] = {}
-    by_key: dict[tuple[int, int], PlannedCoding] = {}
-    episode_parts: dict[tuple[int, int], dict[int, dict[str, tuple[int, ...]]]] = {}
+    by_key: dict[tuple, PlannedCoding] = {}
+    episode_parts: dict[tuple, dict[int, dict[str, tuple[int, ...]]]] = {}
     for obs in cf.observations:
         session = finder.find(obs, cmap, problems)
         spans = pair_marks(obs.marks, obs.id, cf.tool, problems)
         obs_coder = coders.of_observation(obs)
-        seen_here: set[tuple[int, int]] = set()
+        seen_here: set[tuple] = set()
         for span in spans:
             hit = cmap.target(span.codes)
             if hit is None:
@@ -223,11 +224,12 @@ def make_plan(cf: CodingsFile, cmap: CodeMap, ctx: Context, sessions: list[Sessi
                     problems.append(CodingProblem(
                         f"it is not known who coded this observation{who}. Say so in the map ('coder,"
                         f"{span.subject or obs.id},CODER NAME') or give --coder NAME.", observation=obs.id))
-                continue
-            if session is None:
-                continue
-            key2 = (int(session.id), int(coder.id))
-            if key2 not in by_key:
+            if session is None or coder is None:
+                # Not importable, but its codes are still checked so that every problem shows at once.
+                key2 = ("unmatched", obs.id, coder.name if coder else span.subject)
+                if key2 not in by_key:
+                    by_key[key2] = PlannedCoding(obs.id, session, coder)
+            elif (key2 := (int(session.id), int(coder.id))) not in by_key:
                 by_key[key2] = PlannedCoding(obs.id, session, coder)
                 plan.codings.append(by_key[key2])
             elif by_key[key2].observation != obs.id and key2 not in seen_here:
@@ -258,7 +260,7 @@ def _add(span: Span, file_code: str, target: Target, subject: str | None, planne
     if target.kind == "behaviour":
         beh = cmap.scheme.behaviour(str(target.behaviour))
         if not beh.is_state:
-            planned.events.append(PlannedEvent(beh.code, span.onset_ms, None, subject, span.note))
+            planned.events.append(PlannedEvent(beh.code, span.onset_ms, None, subject, span.note, span.tier))
         elif span.is_point:
             problems.append(CodingProblem(
                 f"'{file_code}' is a point event in the file, but '{beh.code}' is a state in the scheme (it needs a "
@@ -268,7 +270,7 @@ def _add(span: Span, file_code: str, target: Target, subject: str | None, planne
             problems.append(CodingProblem(f"'{file_code}' has no end (offset). Fill in the end in {TOOL_NAMES[tool]}.",
                                           **where))
         else:
-            planned.events.append(PlannedEvent(beh.code, span.onset_ms, span.offset_ms, subject, span.note))
+            planned.events.append(PlannedEvent(beh.code, span.onset_ms, span.offset_ms, subject, span.note, span.tier))
         return
     ep = int(target.episode or 0)
     if target.part is None and not span.is_point and span.offset_ms is not None:
@@ -324,7 +326,7 @@ def _episodes(planned: PlannedCoding, parts: dict[int, dict[str, tuple[int, ...]
 
 
 def _check(planned: PlannedCoding, tool: str, problems: list[Problem]) -> None:
-    duration = planned.session.duration_ms
+    duration = planned.session.duration_ms if planned.session is not None else None
     where = dict(observation=planned.observation)
     times = [(e.onset_ms, f"'{e.code}'") for e in planned.events]
     times += [(e.offset_ms, f"the end of '{e.code}'") for e in planned.events if e.offset_ms is not None]
@@ -348,4 +350,4 @@ def _check(planned: PlannedCoding, tool: str, problems: list[Problem]) -> None:
                 problems.append(CodingProblem(
                     f"overlapping states: '{code}' from {clock(a.onset_ms)} to {clock(a.offset_ms)} overlaps "
                     f"'{code}' from {clock(b.onset_ms)} to {clock(b.offset_ms)} (the same behaviour twice at once). "
-                    f"Shorten or delete one in {TOOL_NAMES[tool]}.", time_ms=b.onset_ms, **where))
+                    f"Shorten or delete one in {TOOL_NAMES[tool]}.", tier=b.tier, time_ms=b.onset_ms, **where))
