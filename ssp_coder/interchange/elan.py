@@ -98,8 +98,11 @@ def write_eaf(path: str | Path, coding: ExportCoding, ethogram: Ethogram) -> Pat
     eaf = pympi.Elan.Eaf(author="ssp-coder")
     if coding.media:
         mime = "video/mp4" if coding.media.lower().endswith((".mp4", ".m4v")) else None
-        eaf.add_linked_file(coding.media, relpath=coding.media if not Path(coding.media).is_absolute() else None,
-                            mimetype=mime)
+        relative = None if Path(coding.media).is_absolute() else Path(coding.media).as_posix()
+        if relative is not None and not relative.startswith("."):
+            relative = f"./{relative}"
+        # A blinded export has no absolute location to give; ELAN then finds the video beside the file.
+        eaf.add_linked_file(coding.media_url or relative or coding.media, relpath=relative, mimetype=mime)
     eaf.add_tier(EPISODE_TIER, ann=coding.coder)
     for ep, on, off in coding.boundaries:
         eaf.add_annotation(EPISODE_TIER, on, off, str(ep))

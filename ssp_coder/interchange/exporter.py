@@ -103,9 +103,10 @@ def collect(project: Project, *, coder: str | None = None, sessions: list[str] |
                        if b.onset_ms is not None and b.offset_ms is not None)
         events = tuple(ExportEvent(e.code, e.onset_ms, e.offset_ms, e.kind == "state", e.note)
                        for e in sorted(state.events, key=lambda e: (e.onset_ms, e.id)))
+        video = resolve_video(project, session)
         out.append(ExportCoding(session.blinded_code, coders[int(c.coder_id)], c.purpose,
                                 _media(project, session, out_dir, blind), session.duration_ms, session.fps,
-                                bounds, events))
+                                bounds, events, None if blind or video is None else video.absolute().as_uri()))
     if open_states:
         raise ExportProblem("Some states are still open, and the other tools need every state's end; nothing was "
                             "written. Close them in the coding window first:\n  " + "\n  ".join(open_states))

@@ -121,6 +121,7 @@ class ExportCoding:
     fps: float | None
     boundaries: tuple[tuple[int, int, int], ...]     # (episode, onset, offset)
     events: tuple[ExportEvent, ...]
+    media_url: str | None = None     # the video's absolute file URL (ELAN wants one); None when blinded
 
 
 @dataclass(frozen=True)
