@@ -25,16 +25,17 @@ POINT_MS = 1
 EPISODE_TIER = "episode"
 
 
-def _media_path(descriptor: dict) -> str | None:
-    url = descriptor.get("RELATIVE_MEDIA_URL") or descriptor.get("MEDIA_URL")
-    absolute = descriptor.get("MEDIA_URL")
-    for candidate in (absolute, url):
-        if not candidate:
+def _media_paths(descriptor: dict) -> list[str]:
+    """The video's absolute path and its path relative to the .eaf: ELAN keeps both, either may be stale."""
+    out = []
+    for key in ("MEDIA_URL", "RELATIVE_MEDIA_URL"):
+        url = descriptor.get(key)
+        if not url:
             continue
-        parsed = urlparse(candidate)
+        parsed = urlparse(url)
         if parsed.scheme in ("file", ""):
-            return unquote(parsed.path if parsed.scheme else candidate)
-    return None
+            out.append(unquote(parsed.path if parsed.scheme else url))
+    return list(dict.fromkeys(out))
 
 
 def _candidates(tier: str, value: str) -> tuple[str, ...]:
@@ -59,14 +60,14 @@ def read_eaf(path: str | Path) -> CodingsFile:
         out.problems.append(CodingProblem(f"not a readable ELAN file ({type(exc).__name__}: {exc}). Save it again "
                                           "in ELAN (File > Save As, .eaf) and import that."))
         return out
-    media, origin = [], 0
-    for d in eaf.media_descriptors:
-        m = _media_path(d)
-        if m and (not media or str(d.get("MIME_TYPE", "")).startswith("video")):
-            media.append(m)
-            with contextlib.suppress(TypeError, ValueError):
-                origin = int(d.get("TIME_ORIGIN") or 0) if len(media) == 1 else origin
-    obs = Observation(p.stem, tuple(media[:1]) if media else (), str(p.parent))
+    media: list[str] = []
+    origin = 0
+    videos = [d for d in eaf.media_descriptors if str(d.get("MIME_TYPE", "")).startswith("video")]
+    for d in (videos or eaf.media_descriptors)[:1]:    # the first video is the session's
+        media = _media_paths(d)
+        with contextlib.suppress(TypeError, ValueError):
+            origin = int(d.get("TIME_ORIGIN") or 0)
+    obs = Observation(p.stem, tuple(media), str(p.parent))
     for tier in eaf.get_tier_names():
         attrs = eaf.tiers[tier][2]
         annotator = (attrs.get("ANNOTATOR") or "").strip() or None

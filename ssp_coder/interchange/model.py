@@ -84,7 +84,7 @@ class Observation:
     """One coded video in the file: a BORIS observation, an ELAN or Datavyu file, an Observer observation."""
 
     id: str
-    media: tuple[str, ...] = ()      # media paths as the file gives them
+    media: tuple[str, ...] = ()      # the video as the file names it (ELAN keeps an absolute and a relative path)
     base_dir: str | None = None      # folder relative media paths start from
     coder: str | None = None         # who coded it, if the file says
     marks: list[Mark] = field(default_factory=list)
