@@ -9,10 +9,10 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ssp_coder.media import make_ssp_video, sha256_file, video_encoder
+from ssp_coder.processes import process_pool
 
 
 def _one(args: tuple[str, int]) -> float:
@@ -32,7 +32,7 @@ def main() -> None:
         print(f"one video (default size, sequential): median {statistics.median(times) * 1000:.0f} ms, "
               f"min {min(times) * 1000:.0f} ms")
         start = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=2) as pool:
+        with process_pool(2) as pool:
             list(pool.map(_one, [(p, i) for i, p in enumerate(paths)]))
         print(f"{count} videos on 2 processes: {time.perf_counter() - start:.2f} s")
         start = time.perf_counter()

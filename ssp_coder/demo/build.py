@@ -10,7 +10,7 @@ import csv
 import random
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,6 +21,7 @@ from ssp_coder.demo.truth import allocate_groups, draw_truth, perceive, rates_fo
 from ssp_coder.domain.commands import AddCoder, CreateCoding
 from ssp_coder.domain.scheme import Scheme, load_builtin_scheme, scheme_from_dict
 from ssp_coder.media import make_ssp_video, ssp_episode_plan
+from ssp_coder.processes import process_pool
 from ssp_coder.roster import import_roster
 from ssp_coder.store.project import Project
 
@@ -75,22 +76,28 @@ def _make_video(args: tuple[str, float, int]) -> str:
 
 
 def _write_videos(jobs: list[tuple[str, float, int]], workers: int, progress: Progress | None) -> None:
-    done = 0
+    done: set[str] = set()
     if workers > 1:
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for _ in pool.map(_make_video, jobs):
-                    done += 1
+            # make_ssp_video itself goes to the workers, so each spawned worker imports only the media module
+            with process_pool(workers) as pool:
+                futures = {pool.submit(make_ssp_video, path, episode_seconds=seconds, fps=FPS, seed=seed): path
+                           for path, seconds, seed in jobs}
+                for future in as_completed(futures):
+                    future.result()
+                    done.add(futures[future])
                     if progress:
-                        progress(done, len(jobs), "videos")
+                        progress(len(done), len(jobs), "videos")
             return
         except (OSError, RuntimeError):  # no process pool on this platform: do it here
             pass
-    for job in jobs[done:]:
+    for job in jobs:
+        if job[0] in done:
+            continue
         _make_video(job)
-        done += 1
+        done.add(job[0])
         if progress:
-            progress(done, len(jobs), "videos")
+            progress(len(done), len(jobs), "videos")
 
 
 def build_demo(folder: str | Path | None = None, *, seed: int = 7, participants: int = 24,
