@@ -81,13 +81,14 @@ def forced_secondary_options(scheme: Scheme) -> list[str]:
             return scheme.classification(code).group
         except KeyError:
             return code          # a main group given as a forced secondary (e.g. "B")
+    groups: list[str] = []
+    for code in scheme.forced_secondary:      # the scheme may list A, B, C first or only subgroups
+        if group(code) not in groups:
+            groups.append(group(code))
     out: list[str] = []
-    for code in scheme.forced_secondary:
-        g = group(code)
-        if g not in out:
-            out.append(g)
-        if code not in out:
-            out.append(code)
+    for g in groups:
+        out.append(g)
+        out += [c for c in scheme.forced_secondary if c != g and group(c) == g]
     return out
 
 

@@ -315,7 +315,7 @@ CASES = [
     Case("summary-figures-into-read-only-folder", "unwritable target", _read_only_output_folder,
          ("summary", "{project}", "--figures", "{folder}/../out/figs"), 2, "figs"),
     Case("irr-into-read-only-folder", "unwritable target", _read_only_output_folder,
-         ("irr", "{project}", "-o", "{folder}/../out/irr.xlsx"), 2, "cannot be written to"),
+         ("irr", "{project}", "-o", "{folder}/../out/irr.xlsx"), 2, "is not writable"),
     Case("export-into-read-only-folder", "unwritable target", _read_only_output_folder,
          ("export", "{project}", "--format", "sav", "-o", "{folder}/../out/trial"), 2, "out"),
     Case("figures-given-a-file", "unwritable target", _file_where_folder_expected,
