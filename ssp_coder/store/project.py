@@ -196,7 +196,7 @@ class Project:
                     raise StoreError(f"{path} is open in another ssp-coder window ({holder}). Close it there first, "
                                      "or open this project read-only.")
                 read_only, lock = True, None
-                reason = f"open in another window ({holder})"
+                reason = f"it is open in another window ({holder})"
         try:
             # Before any connection that could write: a log that is not this file's must never be applied.
             _check_log(path, lock)
@@ -260,7 +260,7 @@ class Project:
     # -- changing things -----------------------------------------------------------
     def _writable(self) -> None:
         if self.read_only:
-            why = f" because it is {self.read_only_reason}" if self.read_only_reason else ""
+            why = f" because {self.read_only_reason}" if self.read_only_reason else ""
             raise StoreError(f"This project is open read-only{why}; nothing was changed.")
 
     @contextlib.contextmanager
