@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ssp_coder.errors import StoreError
+from ssp_coder.store.lock import ProjectLock
 
 WAL_MAGIC_LE = 0x377F0682      # checksums over little-endian words
 WAL_MAGIC_BE = 0x377F0683      # checksums over big-endian words
@@ -212,3 +213,20 @@ def check_wal(db: Path, *, replay: bool) -> None:
             f"folder and open the project again, or use 'ssp-coder restore {db.name} BACKUP', which does this for "
             "you. If the computer crashed while this project was open, keep all three files together and ask for "
             "help before opening it.")
+
+
+def check_log_before_open(path: Path, lock: ProjectLock | None) -> None:
+    """Refuse a log that is not this file's. The replay is only meaningful while no one writes: under the
+    caller's lock (``lock``), or, for a reader, the lock taken for a moment when it is free."""
+    if lock is not None:
+        check_wal(path, replay=True)
+        return
+    probe = ProjectLock(path)
+    try:
+        held = probe.acquire("ssp-coder (checking the log)")
+    except StoreError:
+        held = False
+    try:
+        check_wal(path, replay=held)
+    finally:
+        probe.release()
