@@ -425,7 +425,8 @@ def _check_file(conn: sqlite3.Connection, path: Path, check: str) -> None:
     if rows != ["ok"]:
         detail = "; ".join(rows[:3])
         raise StoreError(f"{path} is damaged ({detail}). Nothing was changed. Restore the newest copy from "
-                         f"{path.stem}.backups/ (copy it over the damaged file) and open that.")
+                         f"{path.stem}.backups/ with 'ssp-coder restore {path.name}' (it keeps the damaged file "
+                         "aside) and open that.")
 
 
 class BulkWriter:
