@@ -14,13 +14,14 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ssp_coder import __version__
 from ssp_coder.domain.model import Coder
-from ssp_coder.errors import KnownError
+from ssp_coder.errors import KnownError, StoreError
 from ssp_coder.gui.controller import CodingController
 from ssp_coder.gui.dialogs.relink import PackageVideos
 from ssp_coder.gui.dialogs.start import CoderDialog, StartDialog
 from ssp_coder.gui.main_window import MainWindow
 from ssp_coder.gui.settings import app_settings, remember_project
 from ssp_coder.gui.theme import apply_theme
+from ssp_coder.store.access import unwritable_reason
 from ssp_coder.store.project import Project
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,13 @@ def open_project_file(path: Path) -> tuple[Project, Any]:
 
         opened = open_package(path)
         return opened.project, opened
-    return Project.open(path, actor="ssp-coder"), None
+    try:
+        return Project.open(path, actor="ssp-coder"), None
+    except StoreError:
+        if path.is_file() and unwritable_reason(path):
+            # not damaged, only not writable here: open it read-only; the project says why
+            return Project.open(path, actor="ssp-coder", fall_back_to_read_only=True), None
+        raise
 
 
 def close(project: Project, package: Any) -> None:

@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from ssp_coder.errors import StoreError
+from ssp_coder.store.walcheck import shm_path, wal_path
 
 _EFFECTIVE = os.access in os.supports_effective_ids
 
@@ -67,3 +68,21 @@ def open_error(path: Path, exc: sqlite3.Error) -> StoreError:
                           "changed.")
     return StoreError(f"{path} is not a readable ssp-coder project ({exc}). If it is damaged, restore the newest "
                       f"copy from {path.stem}.backups/ with 'ssp-coder restore'.")
+
+
+def connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    """The project's connection: foreign keys on, waiting for a busy file rather than failing at once."""
+    if read_only:
+        uri = f"file:{path.as_posix()}?mode=ro"
+        wal = wal_path(path)
+        if (not can_write(path.parent) and not shm_path(path).exists()
+                and (not wal.exists() or wal.stat().st_size == 0)):
+            # In a folder it may not write, SQLite cannot make the shared-memory file a WAL file needs;
+            # with no log beside it, the file on disk is the whole project and is read as it is.
+            uri += "&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn

@@ -25,7 +25,7 @@ from ssp_coder.domain.model import (
 )
 from ssp_coder.domain.scheme import SETTING_DEFAULTS, Scheme, load_builtin_scheme, scheme_from_json
 from ssp_coder.errors import DomainError, SchemeError, StoreError
-from ssp_coder.store.access import can_write, open_error, refuse_unwritable, unwritable_reason
+from ssp_coder.store.access import connect, open_error, refuse_unwritable, unwritable_reason
 from ssp_coder.store.backup import BackgroundBackup, list_backups
 from ssp_coder.store.lock import ProjectLock
 from ssp_coder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -33,7 +33,7 @@ from ssp_coder.store.uow import (
     CODING_COLS, SESSION_COLS, SqliteUnitOfWork, coding_from_row, now_iso, participant_from_row,
     read_coding_state, session_from_row,
 )
-from ssp_coder.store.walcheck import check_wal, shm_path, wal_path
+from ssp_coder.store.walcheck import check_log_before_open
 
 log = logging.getLogger(__name__)
 PROJECT_SUFFIX = ".sspc"
@@ -58,23 +58,6 @@ class AuditEntry:
     payload: dict
     inverse: dict | None
     origin: str
-
-
-def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
-    if read_only:
-        uri = f"file:{path.as_posix()}?mode=ro"
-        wal = wal_path(path)
-        if (not can_write(path.parent) and not shm_path(path).exists()
-                and (not wal.exists() or wal.stat().st_size == 0)):
-            # In a folder it may not write, SQLite cannot make the shared-memory file a WAL file needs;
-            # with no log beside it, the file on disk is the whole project and is read as it is.
-            uri += "&immutable=1"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -196,11 +179,11 @@ class Project:
                     raise StoreError(f"{path} is open in another ssp-coder window ({holder}). Close it there first, "
                                      "or open this project read-only.")
                 read_only, lock = True, None
-                reason = f"open in another window ({holder})"
+                reason = f"it is open in another window ({holder})"
         try:
             # Before any connection that could write: a log that is not this file's must never be applied.
-            _check_log(path, lock)
-            conn = _connect(path, read_only)
+            check_log_before_open(path, lock)
+            conn = connect(path, read_only)
             try:
                 _check_file(conn, path, check)
                 # The version is checked before any pragma that writes (journal mode), so a file from a newer
@@ -260,7 +243,7 @@ class Project:
     # -- changing things -----------------------------------------------------------
     def _writable(self) -> None:
         if self.read_only:
-            why = f" because it is {self.read_only_reason}" if self.read_only_reason else ""
+            why = f" because {self.read_only_reason}" if self.read_only_reason else ""
             raise StoreError(f"This project is open read-only{why}; nothing was changed.")
 
     @contextlib.contextmanager
@@ -439,23 +422,6 @@ class Project:
                                       "'package_secret')"))
 
 
-def _check_log(path: Path, lock: ProjectLock | None) -> None:
-    """Refuse a write-ahead log that is not this file's. The full check replays the log onto a copy, which
-    is only meaningful while no one writes: under our lock, or the lock taken briefly for a reader."""
-    if lock is not None:
-        check_wal(path, replay=True)
-        return
-    probe = ProjectLock(path)
-    try:
-        held = probe.acquire("ssp-coder (checking the log)")
-    except StoreError:
-        held = False
-    try:
-        check_wal(path, replay=held)
-    finally:
-        probe.release()
-
-
 def _check_file(conn: sqlite3.Connection, path: Path, check: str) -> None:
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     if app_id not in (0, APPLICATION_ID):
@@ -470,7 +436,8 @@ def _check_file(conn: sqlite3.Connection, path: Path, check: str) -> None:
     if rows != ["ok"]:
         detail = "; ".join(rows[:3])
         raise StoreError(f"{path} is damaged ({detail}). Nothing was changed. Restore the newest copy from "
-                         f"{path.stem}.backups/ (copy it over the damaged file) and open that.")
+                         f"{path.stem}.backups/ with 'ssp-coder restore {path.name}' (it keeps the damaged file "
+                         "aside) and open that.")
 
 
 class _Rehearsed(Exception):

@@ -565,8 +565,15 @@ def test_a_project_that_can_only_be_read_opens_read_only_with_the_reason(tmp_pat
     try:
         with Project.open(built["project"], actor="coordinator", fall_back_to_read_only=True) as project:
             assert project.read_only and "marked read-only" in project.read_only_reason
-            with pytest.raises(StoreError, match="read-only because .*marked read-only"):
+            with pytest.raises(StoreError, match="read-only because the file trial.sspc is marked read-only"):
                 project.execute(AddCoder("Bob"))
+        from ssp_coder.gui.app import open_project_file   # the window opens it so, too
+
+        project, _ = open_project_file(built["project"])
+        try:
+            assert project.read_only and "marked read-only" in project.read_only_reason
+        finally:
+            project.close()
         folder = read_only_folder(tmp_path / "share")
         shutil.copyfile(built["project"], tmp_path / "copy.sspc")
         unlock_all(folder)
