@@ -1,11 +1,17 @@
-"""Long computations off the UI thread: a job runs in a QThreadPool and reports back through signals.
+"""Long computations off the UI thread, reporting back through the same signals.
 
-Read-only work (reports, summaries) opens its own read-only connection to
-the project file inside the job (``read_only_copy``), so the window's
-connection is never used from two threads for reading. The job's
-``progress(done, total, detail)`` callback raises ``Cancelled`` once the user
-pressed Cancel (and returns False, which the package engine also treats as
-cancelling), so engines that write atomically leave nothing behind.
+``ProcessJob``: read-only computations (the Reliability and Summary windows)
+run in a separate process (``ssp_coder.background``), which opens the project
+read-only by path. The window polls the child's pipe from a timer, so its
+event loop never waits and never competes with the computation for the
+interpreter lock. Cancel terminates the child.
+
+``Job``: work that writes files through the window's project (exports,
+packages) runs in a QThreadPool thread, on a read-only connection
+(``read_only_copy``) where it only reads. Its ``progress(done, total,
+detail)`` callback raises ``Cancelled`` once the user pressed Cancel (and
+returns False, which the package engine also treats as cancelling), so
+engines that write atomically leave nothing behind.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
+from ssp_coder import background
 from ssp_coder.errors import KnownError
 from ssp_coder.store.project import Project
 
@@ -95,6 +102,71 @@ class Job:
         return self
 
 
+class ProcessJob(QObject):
+    """``task(project, progress, **kwargs)`` in a child process on the project file, opened read-only.
+
+    The same interface as ``Job`` (``signals``, ``cancel()``, ``done``,
+    ``is_cancelled``). Progress messages are drained every ``POLL_MS``; only
+    the latest of a batch is shown. Parent it to the window that shows the
+    result: the poll timer then dies with the window (call ``cancel()`` in
+    its close event so the child goes too).
+    """
+
+    POLL_MS = 20
+
+    def __init__(self, task: Callable[..., Any], project: Project, parent: QObject | None = None, **kwargs: Any):
+        super().__init__(parent)
+        self.task = task
+        self.project_path = project.path
+        self.actor = project.actor
+        self.kwargs = kwargs
+        self.signals = JobSignals(self)
+        self.done = threading.Event()
+        self.process: background.BackgroundProcess | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    def start(self) -> "ProcessJob":
+        self.process = background.BackgroundProcess(self.task, self.project_path, actor=self.actor, **self.kwargs)
+        self._timer.start()
+        return self
+
+    def cancel(self) -> None:
+        if self.process is not None and not self.done.is_set():
+            self.process.cancel()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.process is not None and self.process.cancel_requested
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and not self.done.is_set()
+
+    def _poll(self) -> None:
+        assert self.process is not None
+        messages = self.process.poll()
+        progress = [m for m in messages if isinstance(m, background.Progress)]
+        if progress and not self.process.finished:
+            last = progress[-1]
+            self.signals.progress.emit(last.done, last.total, last.detail)
+        if not self.process.finished:
+            return
+        self._timer.stop()
+        self.done.set()
+        final = messages[-1]
+        if isinstance(final, background.Finished):
+            self.signals.finished.emit(final.result)
+        elif isinstance(final, background.Failed):
+            if final.details:
+                log.error("background computation %s failed:\n%s", getattr(self.task, "__name__", self.task),
+                          final.details)
+            self.signals.failed.emit(final.message)
+        else:
+            self.signals.cancelled.emit()
+
+
 @contextmanager
 def read_only_copy(project: Project) -> Iterator[Project]:
     """A second, read-only connection to the same project file, for use inside one worker thread."""
@@ -105,13 +177,3 @@ def read_only_copy(project: Project) -> Iterator[Project]:
         ro.close()
 
 
-def figure_png(fig: Any, dpi: int = 96) -> bytes:
-    """Render a matplotlib Figure to PNG bytes (Agg: safe in any thread, no GUI backend)."""
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
