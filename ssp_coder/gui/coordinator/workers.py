@@ -21,7 +21,7 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from ssp_coder import background
 from ssp_coder.errors import KnownError
@@ -52,12 +52,23 @@ class _Runnable(QRunnable):
         self.job._run()
 
 
+_RUNNING: set["Job"] = set()     # jobs whose worker may still emit; touched in the UI thread only
+
+
 class Job:
-    """``fn(progress)`` in a worker thread. Keep the Job referenced until ``finished``/``failed``/``cancelled``."""
+    """``fn(progress)`` in a worker thread; it reports through ``signals`` (delivered in the UI thread).
+
+    The signals object lives in the UI thread and must only ever be destroyed
+    there: a worker thread that deletes it while the UI thread delivers its
+    queued signals is a use-after-free, and its last signal is lost. So it is
+    owned by the application (never by a Python reference a worker could drop
+    last), the job is kept in ``_RUNNING`` until its final signal has reached
+    the UI thread, and only then is the signals object deleted (``deleteLater``).
+    """
 
     def __init__(self, fn: Callable[[Progress], Any]):
         self.fn = fn
-        self.signals = JobSignals()
+        self.signals = JobSignals(QCoreApplication.instance())
         self._cancel = threading.Event()
         self.done = threading.Event()
 
@@ -75,31 +86,41 @@ class Job:
         return True
 
     def _run(self) -> None:
+        final: tuple[Any, tuple] = (self.signals.cancelled, ())
         try:
             result = self.fn(self._progress)
         except Cancelled:
-            self.signals.cancelled.emit()
+            pass
         except KnownError as exc:
-            if self._cancel.is_set() and type(exc).__name__ == "PackageCancelled":
-                self.signals.cancelled.emit()
-            else:
-                self.signals.failed.emit(str(exc))
+            if not (self._cancel.is_set() and type(exc).__name__ == "PackageCancelled"):
+                final = (self.signals.failed, (str(exc),))
         except OSError as exc:
-            self.signals.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+            final = (self.signals.failed, (f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "),))
         except Exception as exc:  # noqa: BLE001 - a bug must reach the user as a message, not kill the thread
             log.exception("background job failed")
-            self.signals.failed.emit(f"Unexpected error ({type(exc).__name__}: {exc}). Details are in the log file.")
+            final = (self.signals.failed,
+                     (f"Unexpected error ({type(exc).__name__}: {exc}). Details are in the log file.",))
         else:
-            if self._cancel.is_set():
-                self.signals.cancelled.emit()
-            else:
-                self.signals.finished.emit(result)
-        finally:
-            self.done.set()
+            if not self._cancel.is_set():
+                final = (self.signals.finished, (result,))
+        # ``done`` before the final signal: whoever sees the final signal also sees ``done``, and nothing of
+        # this worker touches the signals object after it.
+        self.done.set()
+        signal, args = final
+        signal.emit(*args)
 
     def start(self, pool: QThreadPool | None = None) -> "Job":
+        _RUNNING.add(self)
+        for final in (self.signals.finished, self.signals.failed, self.signals.cancelled):
+            final.connect(self._release)      # queued: runs in the UI thread after the worker's last emit
         (pool or QThreadPool.globalInstance()).start(_Runnable(self))
         return self
+
+    def _release(self, *_: Any) -> None:
+        # Every slot connected before this one has run; the worker emits nothing after its final signal.
+        if self in _RUNNING:
+            _RUNNING.discard(self)
+            self.signals.deleteLater()
 
 
 class ProcessJob(QObject):
