@@ -176,7 +176,10 @@ class ProcessJob(QObject):
             return
         self._timer.stop()
         self.done.set()
-        final = messages[-1]
+        # Reading the result took this turn; showing it gets the next one, so the two never add up.
+        QTimer.singleShot(0, self, lambda: self._deliver(messages[-1]))
+
+    def _deliver(self, final: Any) -> None:
         if isinstance(final, background.Finished):
             self.signals.finished.emit(final.result)
         elif isinstance(final, background.Failed):
