@@ -51,7 +51,8 @@ class LoopProbe:
         return [(b - a) * 1000 for a, b in zip(s, s[1:])]
 
 
-def wait_for(signal, timeout_s: float = 600) -> list:
+def wait_for(signal, timeout_s: float = 600, start=None) -> list:
+    """Run the event loop until ``signal`` (connected before ``start()`` is called, so it cannot be missed)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     loop = QEventLoop()
@@ -62,6 +63,8 @@ def wait_for(signal, timeout_s: float = 600) -> list:
         loop.quit()
 
     signal.connect(done)
+    if start is not None:
+        start()
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     loop.exec()
     try:
@@ -83,9 +86,12 @@ def measure_process(window, probe: LoopProbe) -> dict:
     window._on_report = on_report
     probe.start()
     t0 = time.perf_counter()
-    window.refresh()
-    started_ms.append((time.perf_counter() - t0) * 1000)
-    wait_for(window.reportReady)
+
+    def start() -> None:
+        window.refresh()
+        started_ms.append((time.perf_counter() - t0) * 1000)
+
+    wait_for(window.reportReady, start=start)
     shown = time.perf_counter()
     probe.stop()
     del window._on_report
@@ -104,20 +110,21 @@ def measure_thread(window, probe: LoopProbe) -> dict:
     probe.start()
     t0 = time.perf_counter()
     job = Job(run)
-    job.start()
-    result = wait_for(job.signals.finished)
+    result = wait_for(job.signals.finished, start=job.start)
     arrived = time.perf_counter()
     window._on_report(result[0])          # fill the tables as the window does
+    wait_for(window.reportReady)
     shown = time.perf_counter()
     probe.stop()
     return summarize(probe, t0, arrived, shown)
 
 
 def summarize(probe: LoopProbe, t0: float, arrived: float, shown: float) -> dict:
-    """Gaps while computing (turns before the result arrived) and the one turn that read and showed it."""
+    """Gaps while computing (and reading the result), and while the tabs are filled until ``reportReady``."""
     computing = probe.gaps_ms(until=arrived)
-    after = [t for t in probe.stamps if t > arrived]
-    show_gap = ((after[0] if after else shown) - max(t for t in probe.stamps if t <= arrived)) * 1000
+    last = max(t for t in probe.stamps if t <= arrived)
+    showing = [last] + [t for t in probe.stamps if arrived < t <= shown] + [shown]
+    show_gap = max((b - a) * 1000 for a, b in zip(showing, showing[1:]))
     return {"total_s": shown - t0, "turns": len(computing), "max_gap_ms": max(computing),
             "p99_gap_ms": sorted(computing)[int(0.99 * (len(computing) - 1))],
             "median_gap_ms": statistics.median(computing), "show_gap_ms": show_gap}
@@ -162,7 +169,7 @@ def main() -> None:
                   f"{r['total_s']:.2f} s; event loop while computing: longest gap {r['max_gap_ms']:.1f} ms "
                   f"(target < {TARGET_MS:g} ms: {verdict}), p99 {r['p99_gap_ms']:.1f} ms, "
                   f"median {r['median_gap_ms']:.2f} ms, {r['turns']} turns; "
-                  f"showing the result: {r['show_gap_ms']:.1f} ms")
+                  f"while the tabs fill: longest gap {r['show_gap_ms']:.1f} ms")
     if started_ms:
         print(f"starting the child process (inside one event-loop turn): "
               f"{', '.join(f'{x:.1f}' for x in started_ms)} ms")
