@@ -17,12 +17,26 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtMultimedia import QAudioOutput, QMediaFormat, QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 RATES = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0)
+
+
+def backend_reads_mp4() -> bool:
+    """Whether this Qt build's multimedia backend (FFmpeg) decodes MP4.
+
+    Only with an application object: Qt Multimedia set up before it exists is
+    left half-wired (Qt says "requires a QCoreApplication instance" and its
+    clean-up hooks on the application fail to connect), and a process in that
+    state can crash on the way out.
+    """
+    if QCoreApplication.instance() is None:
+        raise RuntimeError("create the QApplication before asking Qt Multimedia anything")
+    # (supportedVideoCodecs under-reports: the FFmpeg backend decodes H.264 without listing it)
+    return QMediaFormat.FileFormat.MPEG4 in QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
 
 
 class FrameSource(QObject):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtMultimedia import QMediaFormat
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from ssp_coder.gui.player import QtFrameSource, SimulatedFrameSource, VideoPlayer
+import pytest
+
+from ssp_coder.gui.player import QtFrameSource, SimulatedFrameSource, VideoPlayer, backend_reads_mp4
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load(qtbot, source, fps, duration, frames=None):
@@ -56,14 +62,35 @@ def test_rates(qtbot):
     assert player.rate == 0.1
 
 
-def multimedia_backend_reads_mp4() -> bool:
-    # (supportedVideoCodecs under-reports: the FFmpeg backend decodes H.264 without listing it)
-    return QMediaFormat.FileFormat.MPEG4 in QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
+@pytest.fixture
+def mp4_backend(qapp) -> None:
+    """Asked only once the application exists (never at collection: see ``backend_reads_mp4``)."""
+    if not backend_reads_mp4():
+        pytest.skip("this Qt build has no multimedia backend (FFmpeg) that reads MP4")
 
 
-@pytest.mark.skipif(not multimedia_backend_reads_mp4(),
-                    reason="this Qt build has no multimedia backend (FFmpeg) that reads MP4")
-def test_real_decoding_frame_steps(qtbot, ssp_video):
+def _run(args: list[str]) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+
+
+def test_multimedia_is_never_set_up_before_the_application():
+    out = _run(["-c", "from ssp_coder.gui.player import backend_reads_mp4\n"
+                      "try:\n    backend_reads_mp4()\nexcept RuntimeError as e:\n    print('refused:', e)"])
+    assert "refused: create the QApplication" in out.stdout
+    assert "requires a QCoreApplication" not in out.stderr
+
+
+def test_collecting_the_window_tests_leaves_multimedia_alone():
+    # A module-level skip condition once asked Qt Multimedia about formats while pytest collected, before any
+    # QApplication: Qt then warns and fails to connect its clean-up, and such a run can end in a crash.
+    out = _run(["-m", "pytest", "tests/gui", "--collect-only", "-q", "-s", "-p", "no:cacheprovider"])
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "requires a QCoreApplication" not in out.stdout + out.stderr
+    assert "invalid nullptr parameter" not in out.stdout + out.stderr
+
+
+def test_real_decoding_frame_steps(qtbot, ssp_video, mp4_backend):
     path, info = ssp_video
     player = load(qtbot, QtFrameSource(path), info.fps, info.duration_ms, info.frame_count)
     assert player.frame_index == 0

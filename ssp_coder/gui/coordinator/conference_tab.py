@@ -248,10 +248,16 @@ class ConferenceTab(QWidget):
             self.diff_view.setColumnWidth(c, min(self.diff_view.columnWidth(c), most))
         self.diff_view.setColumnWidth(COL_TAKE, 60)
 
-    def set_worklist(self, frame: pd.DataFrame) -> None:
-        keep = self.session_code
+    def set_worklist(self, frame: pd.DataFrame, *, select: bool = True) -> None:
+        """Show a new worklist; the session shown before stays selected (``select=False``: do that later)."""
         self.worklist.set_frame(frame)
-        codes = list(frame["blinded_code"]) if len(frame) else []
+        if select:
+            self.restore_selection()
+
+    def restore_selection(self) -> None:
+        """Select the session shown before (if it is still listed), else the first one."""
+        keep = self.session_code
+        codes = [self.worklist.row(i)["blinded_code"] for i in range(self.worklist.rowCount())]
         if keep in codes:
             self.list_view.selectRow(codes.index(keep))
         elif codes and self.session_code is None:

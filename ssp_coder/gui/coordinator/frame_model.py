@@ -58,6 +58,8 @@ class FrameModel(QAbstractTableModel):
         self._values: list[list] = []
         self._names: list[str] = []
         self._marked: list[bool] = []
+        self._n_rows = 0
+        self._n_cols = 0
         self.set_frame(frame if frame is not None else pd.DataFrame())
 
     def set_frame(self, frame: pd.DataFrame) -> None:
@@ -70,6 +72,8 @@ class FrameModel(QAbstractTableModel):
         full = frame.reset_index(drop=True)
         self._rows = full.to_dict("records") if len(full.columns) else [{} for _ in range(len(full))]
         self._marked = [bool(self.highlight(r)) if self.highlight else False for r in self._rows]
+        # counts as plain ints: a view asks for them on every cell, and len(DataFrame) is slow per call
+        self._n_rows, self._n_cols = len(self.frame), len(self._names)
         self.endResetModel()
 
     def row(self, i: int) -> dict:
@@ -79,35 +83,35 @@ class FrameModel(QAbstractTableModel):
         return self._marked[i]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.frame)
+        return 0 if parent.isValid() else self._n_rows
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.frame.columns)
+        return 0 if parent.isValid() else self._n_cols
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.frame)) \
-                or not (0 <= index.column() < len(self.frame.columns)):
+        row, column = index.row(), index.column()
+        if not (0 <= row < self._n_rows and 0 <= column < self._n_cols) or not index.isValid():
             return None
-        col = self._names[index.column()]
-        value = self._values[index.column()][index.row()]
+        col = self._names[column]
+        value = self._values[column][row]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return format_cell(col, value)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
             align = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
             return int(align | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and self._marked[index.row()]:
+        if role == Qt.ItemDataRole.BackgroundRole and self._marked[row]:
             return QBrush(HIGHLIGHT)
         if role == ROW_ROLE:
-            return self._rows[index.row()]
+            return self._rows[row]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self.frame.columns):
-                col = str(self.frame.columns[section])
+            if 0 <= section < self._n_cols:
+                col = self._names[section]
                 return self.headers.get(col, col.replace("_", " "))
             return None
         return section + 1

@@ -1,8 +1,9 @@
 """The Reliability window: agreement report, confusion matrices, timed codes, drift, conference, plan, certification.
 
-The report is computed in a worker thread on its own read-only connection;
-everything that changes the project (consensus, plan) runs on the UI thread
-through the window's ``Project`` as the signed-in coordinator or trainer.
+The report (and the plan preview and certification) is computed in a separate
+process that opens the project read-only, so the window never stutters while
+it runs; everything that changes the project (consensus, plan) runs on the UI
+thread through the window's ``Project`` as the signed-in coordinator or trainer.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -37,7 +39,8 @@ from ssp_coder.gui.coordinator.widgets import (
     titled,
     warn,
 )
-from ssp_coder.gui.coordinator.workers import Job, figure_png, read_only_copy
+from ssp_coder.background import tasks
+from ssp_coder.gui.coordinator.workers import ProcessJob
 from ssp_coder.store.project import Project
 
 OVERVIEW_COLUMNS = ["variable", "kind", "n", "agreement", "agreement_ci", "kappa", "kappa_ci", "weighted_kappa",
@@ -88,22 +91,6 @@ def confusion_frame(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def compute_report(project_path_project: Project, progress: Callable[..., Any]) -> dict[str, Any]:
-    """The worker's job: report, conference worklist and the drift figure, on a read-only connection."""
-    from ssp_coder.reliability.consensus import conference_list
-    from ssp_coder.reliability.report import reliability_report
-
-    with read_only_copy(project_path_project) as ro:
-        progress(0, 3, "agreement")
-        report = reliability_report(ro)
-        progress(1, 3, "conference list")
-        worklist = conference_list(ro)
-    progress(2, 3, "drift figure")
-    png = figure_png(report.drift_figure())
-    progress(3, 3, "done")
-    return {"report": report, "conference": worklist, "drift_png": png}
-
-
 class ReliabilityWindow(QMainWindow):
     """Non-modal. ``reportReady`` fires (with the report) whenever a computation finishes."""
 
@@ -116,7 +103,8 @@ class ReliabilityWindow(QMainWindow):
         self.project = project
         self.coder = coder
         self.report: Any = None
-        self.job: Job | None = None
+        self._steps: list[Callable[[], None]] = []   # what is left to show of the newest report
+        self.job: ProcessJob | None = None
         self.ask_save_path = ask_save_path or self._ask_save_path
         self.setWindowTitle(f"Reliability — {project.name}")
         self.resize(1366, 768)
@@ -130,7 +118,12 @@ class ReliabilityWindow(QMainWindow):
         self.save_button.setToolTip("Write every table of the report to an Excel workbook")
         self.save_button.clicked.connect(lambda: self.save_report())
         self.save_button.setEnabled(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop computing; the tables keep the last report")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
         bar.addWidget(self.refresh_button)
+        bar.addWidget(self.cancel_button)
         bar.addWidget(self.save_button)
         self.busy = BusyBar()
         self.state = QLabel("")
@@ -230,22 +223,53 @@ class ReliabilityWindow(QMainWindow):
         self.tabs.addTab(split, "Drift")
 
     # -- computing ----------------------------------------------------------------------------------
-    def refresh(self) -> Job:
-        """Recompute in a worker thread; the tabs update when ``reportReady`` fires."""
+    def refresh(self) -> ProcessJob:
+        """Recompute in a separate process; the tabs update when ``reportReady`` fires.
+
+        A computation still running is cancelled first: the newest request wins.
+        """
+        if self.job is not None:
+            self.job.cancel()
         self.refresh_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
         self.busy.busy(True)
         self.busyChanged.emit(True)
         self.state.setText("Computing agreement…")
-        job = Job(lambda progress: compute_report(self.project, progress))
+        job = ProcessJob(tasks.reliability_window_report, self.project, self)
+        job.signals.progress.connect(self._on_progress)
         job.signals.finished.connect(self._on_report)
         job.signals.failed.connect(self._on_failed)
+        job.signals.cancelled.connect(lambda: self._on_cancelled(job))
         self.job = job
         return job.start()
+
+    def cancel(self) -> None:
+        """Stop the computation (its process is ended); the tables keep the last report."""
+        if self.job is not None and self.job.running:
+            self.job.cancel()
+            self.state.setText("Cancelling…")
+
+    def _on_progress(self, done: int, total: int, detail: str) -> None:
+        self.busy.progress(done, total)
+        self.state.setText(f"Computing: {detail}…" if detail and detail != "done" else "Computing…")
+
+    def _on_cancelled(self, job: ProcessJob) -> None:
+        if job is self.job:          # a cancelled earlier run must not touch a newer one
+            self._idle()
+            self.state.setText("Cancelled." + (" The tables show the last report." if self.report else ""))
 
     def _idle(self) -> None:
         self.busy.busy(False)
         self.refresh_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
         self.busyChanged.emit(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._finish_showing()
+        self.cancel()
+        self.plan.cancel()
+        self.certification.cancel()
+        super().closeEvent(event)
 
     def _on_failed(self, message: str) -> None:
         self._idle()
@@ -253,11 +277,34 @@ class ReliabilityWindow(QMainWindow):
         warn(self, "Reliability", message)
 
     def _on_report(self, result: dict[str, Any]) -> None:
+        """Show a new report, one tab per event-loop turn, so the window answers input while the tables fill."""
         self._idle()
         report = result["report"]
         self.report = report
         self.save_button.setEnabled(True)
         self.state.setText(f"Computed {report.generated_at.replace('T', ' ')} UTC")
+        self._steps = [          # a newer report replaces whatever is left of this list
+            lambda: self._show_overview(report),
+            lambda: self._show_confusion_and_timed(report),
+            lambda: self._show_drift(report, result["drift_png"]),
+            lambda: self.conference.set_worklist(result["conference"], select=False),
+            self.conference.restore_selection,
+            lambda: self.reportReady.emit(report),
+        ]
+        self._next_step()
+
+    def _next_step(self) -> None:
+        if self._steps:
+            self._steps.pop(0)()
+        if self._steps:
+            QTimer.singleShot(0, self, self._next_step)     # dropped if the window is gone by then
+
+    def _finish_showing(self) -> None:
+        """Fill what is left at once (the window is closing: nothing should run after it)."""
+        while self._steps:
+            self._steps.pop(0)()
+
+    def _show_overview(self, report: Any) -> None:
         self.summary_label.setText(
             f"<b>{report.n_pairs}</b> complete pair(s) of primary and reliability codings, "
             f"<b>{len(report.pending)}</b> pending. Percent agreement with Wilson intervals; Cohen's κ for "
@@ -268,15 +315,17 @@ class ReliabilityWindow(QMainWindow):
         self._fill_combo(self.pair_combo, pairs)
         self._show_pair(self.pair_combo.currentText())
         self.pending_model.set_frame(report.pending)
+
+    def _show_confusion_and_timed(self, report: Any) -> None:
         self._fill_combo(self.confusion_combo, list(report.confusion))
         self._show_confusion(self.confusion_combo.currentText())
         timed_pairs = list(dict.fromkeys(report.timed["pair"])) if len(report.timed) else []
         self._fill_combo(self.timed_combo, timed_pairs)
         self._show_timed(self.timed_combo.currentText())
-        self.drift_image.set_png(result["drift_png"])
+
+    def _show_drift(self, report: Any, png: bytes) -> None:
+        self.drift_image.set_png(png)
         self.drift_model.set_frame(report.drift)
-        self.conference.set_worklist(result["conference"])
-        self.reportReady.emit(report)
 
     @staticmethod
     def _fill_combo(combo: QComboBox, items: list[str]) -> None:

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ssp_coder.background import tasks
 from ssp_coder.errors import KnownError
 from ssp_coder.gui.coordinator.frame_model import FrameModel
 from ssp_coder.gui.coordinator.widgets import BusyBar, inform, table_view, titled, warn
-from ssp_coder.gui.coordinator.workers import Job, read_only_copy
+from ssp_coder.gui.coordinator.workers import ProcessJob
 
 
 class PlanTab(QWidget):
@@ -37,7 +38,7 @@ class PlanTab(QWidget):
 
         self.window = window
         self.plan: Any = None
-        self.job: Job | None = None
+        self.job: ProcessJob | None = None
         share = effective_settings(window.project).get("double_coding_share") or 0.25
         self.share = QDoubleSpinBox()
         self.share.setRange(1, 100)
@@ -76,21 +77,21 @@ class PlanTab(QWidget):
         lay.addWidget(self.info)
         lay.addWidget(split, 1)
 
-    def preview(self) -> Job:
-        from ssp_coder.reliability.plan import plan_double_coding
-
+    def preview(self) -> ProcessJob:
+        """Draw the plan in a separate process on the project as it is now (a newer preview replaces a running one)."""
         share, seed = self.share.value() / 100, (None if self.seed.value() < 0 else self.seed.value())
+        self.cancel()
         self.busy.busy(True)
         self.assign_button.setEnabled(False)
-
-        def job(progress: Any) -> Any:
-            with read_only_copy(self.window.project) as ro:
-                return plan_double_coding(ro, share=share, seed=seed)
-
-        self.job = Job(job)
+        self.job = ProcessJob(tasks.double_coding_plan, self.window.project, self, share=share, seed=seed)
         self.job.signals.finished.connect(self._on_plan)
         self.job.signals.failed.connect(self._on_failed)
         return self.job.start()
+
+    def cancel(self) -> None:
+        if self.job is not None and self.job.running:
+            self.job.cancel()
+            self.busy.busy(False)
 
     def _on_failed(self, message: str) -> None:
         self.busy.busy(False)
@@ -139,7 +140,7 @@ class CertificationTab(QWidget):
         super().__init__()
         self.window = window
         self.report: Any = None
-        self.job: Job | None = None
+        self.job: ProcessJob | None = None
         self.trainee = QComboBox()
         self.trainee.addItems([c.name for c in window.project.coders()])
         self.compute_button = QPushButton("Compute")
@@ -219,21 +220,21 @@ class CertificationTab(QWidget):
         self.goldMarked.emit(gold)
         return gold
 
-    def compute(self, trainee: str | None = None) -> Job:
-        from ssp_coder.reliability.certification import certification_report
-
+    def compute(self, trainee: str | None = None) -> ProcessJob:
+        """Compare the trainee's codings with the gold standards, in a separate process."""
         name = trainee or self.trainee.currentText()
         self.trainee.setCurrentText(name)
+        self.cancel()
         self.busy.busy(True)
-
-        def job(progress: Any) -> Any:
-            with read_only_copy(self.window.project) as ro:
-                return certification_report(ro, name)
-
-        self.job = Job(job)
+        self.job = ProcessJob(tasks.certification, self.window.project, self, trainee=name)
         self.job.signals.finished.connect(self._on_report)
         self.job.signals.failed.connect(self._on_failed)
         return self.job.start()
+
+    def cancel(self) -> None:
+        if self.job is not None and self.job.running:
+            self.job.cancel()
+            self.busy.busy(False)
 
     def _on_failed(self, message: str) -> None:
         self.busy.busy(False)

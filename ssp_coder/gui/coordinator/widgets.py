@@ -19,8 +19,12 @@ from PySide6.QtWidgets import (
 from ssp_coder.gui.panels.common import table_view as panel_table_view
 
 
+SIZE_FROM_ROWS = 40     # column widths fit this many rows (about a screenful): big tables fill at once
+
+
 def table_view(model: Any = None, parent: QWidget | None = None, *, stretch_last: bool = True) -> QTableView:
     view = panel_table_view(parent, stretch_last=stretch_last)
+    view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
     if model is not None:
         view.setModel(model)
         model.modelReset.connect(view.resizeColumnsToContents)
@@ -60,7 +64,7 @@ class ImageView(QScrollArea):
 
 
 class BusyBar(QProgressBar):
-    """Indeterminate while a job runs without progress; hidden when idle."""
+    """Indeterminate while a job runs until it reports progress; hidden when idle."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -71,6 +75,11 @@ class BusyBar(QProgressBar):
     def busy(self, on: bool) -> None:
         self.setRange(0, 0 if on else 1)
         self.setVisible(on)
+
+    def progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.setRange(0, total)
+            self.setValue(min(done, total))
 
 
 def warn(parent: QWidget | None, title: str, text: str) -> None:
