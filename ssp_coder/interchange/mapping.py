@@ -87,8 +87,15 @@ class CodeMap:
     sessions: dict[str, str] = field(default_factory=dict)
     coders: dict[str, str] = field(default_factory=dict)
 
+    _seen: dict[tuple[str, ...], tuple[str, Target] | None] = field(default_factory=dict, repr=False)
+
     def target(self, codes: tuple[str, ...]) -> tuple[str, Target] | None:
         """The first of a mark's names the map (or, failing that, the scheme) knows."""
+        if codes not in self._seen:     # a file repeats a few codes thousands of times
+            self._seen[codes] = self._lookup(codes)
+        return self._seen[codes]
+
+    def _lookup(self, codes: tuple[str, ...]) -> tuple[str, Target] | None:
         for c in codes:
             hit = self.codes.get(_key(c))
             if hit is not None:
