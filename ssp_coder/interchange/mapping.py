@@ -106,6 +106,25 @@ class CodeMap:
                 return c, hit
         return None
 
+    def set_code(self, file_code: str, target: Target | None) -> None:
+        """Map (or, with None, unmap) one file code, as the mapping dialog does."""
+        self._seen.clear()
+        if target is None:
+            self.codes.pop(_key(file_code), None)
+        else:
+            self.codes[_key(file_code)] = target
+
+    def targets(self) -> list[tuple[str, Target]]:
+        """Every target a file code can be given, in the order a person picks from."""
+        out = [(f"{b.code} — {b.name} ({b.kind})", Target("behaviour", behaviour=b.code))
+               for b in self.scheme.behaviours]
+        for ep in self.scheme.episodes:
+            out += [(f"episode {ep.number} — {ep.name} (state: start to end)", Target("episode", episode=ep.number)),
+                    (f"episode {ep.number} start (point)", Target("episode", episode=ep.number, part="start")),
+                    (f"episode {ep.number} end (point)", Target("episode", episode=ep.number, part="end"))]
+        out.append(("ignore (leave out, listed in the report)", Target("ignore")))
+        return out
+
     def session_for(self, observation: str) -> str | None:
         return self.sessions.get(_key(observation))
 
