@@ -119,7 +119,8 @@ class CodeMap:
         out = [(f"{b.code} — {b.name} ({b.kind})", Target("behaviour", behaviour=b.code))
                for b in self.scheme.behaviours]
         for ep in self.scheme.episodes:
-            out += [(f"episode {ep.number} — {ep.name} (state: start to end)", Target("episode", episode=ep.number)),
+            out += [(f"episode {ep.number} — {ep.name} (a state: start to end; a point: its start)",
+                     Target("episode", episode=ep.number)),
                     (f"episode {ep.number} start (point)", Target("episode", episode=ep.number, part="start")),
                     (f"episode {ep.number} end (point)", Target("episode", episode=ep.number, part="end"))]
         out.append(("ignore (leave out, listed in the report)", Target("ignore")))
