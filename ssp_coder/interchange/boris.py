@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -205,9 +204,3 @@ def write_boris(path: str | Path, codings: list[ExportCoding], ethogram: Ethogra
         atomic_write_text(target, text)
     return target
 
-
-def relative_media(video: str | os.PathLike, out_dir: Path) -> str:
-    try:
-        return os.path.relpath(video, out_dir)
-    except ValueError:      # another drive on Windows
-        return str(video)
