@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ssp_coder.atomic import atomic_write_text
+from ssp_coder.atomic import atomic_write_bytes, atomic_write_text
 from ssp_coder.interchange.model import CodingProblem, CodingsFile, Ethogram, ExportCoding, Mark, Observation
 
 SUPPORTED = (7, 10)          # project format versions read
@@ -198,12 +197,10 @@ def _now() -> str:
 def write_boris(path: str | Path, codings: list[ExportCoding], ethogram: Ethogram) -> Path:
     target = Path(path)
     project = boris_project(codings, ethogram, name=target.name.split(".")[0])
-    atomic_write_text(target, json.dumps(project, ensure_ascii=False))
+    text = json.dumps(project, ensure_ascii=False)
+    if target.name.endswith(".gz"):     # BORIS also opens gzip-compressed projects (.boris.gz)
+        atomic_write_bytes(target, gzip.compress(text.encode("utf-8")))
+    else:
+        atomic_write_text(target, text)
     return target
 
-
-def relative_media(video: str | os.PathLike, out_dir: Path) -> str:
-    try:
-        return os.path.relpath(video, out_dir)
-    except ValueError:      # another drive on Windows
-        return str(video)

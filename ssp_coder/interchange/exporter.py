@@ -9,13 +9,14 @@ names. Everything is checked before the first file is written.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ssp_coder.domain.model import Coding, Session
 from ssp_coder.errors import KnownError
-from ssp_coder.interchange.boris import relative_media, write_boris
+from ssp_coder.interchange.boris import write_boris
 from ssp_coder.interchange.datavyu import write_opf
 from ssp_coder.interchange.elan import write_eaf
 from ssp_coder.interchange.model import TOOL_NAMES, Ethogram, ExportCoding, ExportEvent, clock
@@ -74,6 +75,13 @@ def _select(project: Project, coder: str | None, sessions: list[str] | None) -> 
                                 "them out, or assign them first.")
         chosen = [c for c in chosen if int(c.session_id) in wanted]
     return chosen, blind
+
+
+def relative_media(video: str | os.PathLike, out_dir: Path) -> str:
+    try:
+        return os.path.relpath(video, out_dir)
+    except ValueError:      # another drive on Windows: no relative path exists
+        return str(video)
 
 
 def _media(project: Project, session: Session, out_dir: Path, blind: bool) -> str | None:

@@ -87,8 +87,15 @@ class CodeMap:
     sessions: dict[str, str] = field(default_factory=dict)
     coders: dict[str, str] = field(default_factory=dict)
 
+    _seen: dict[tuple[str, ...], tuple[str, Target] | None] = field(default_factory=dict, repr=False)
+
     def target(self, codes: tuple[str, ...]) -> tuple[str, Target] | None:
         """The first of a mark's names the map (or, failing that, the scheme) knows."""
+        if codes not in self._seen:     # a file repeats a few codes thousands of times
+            self._seen[codes] = self._lookup(codes)
+        return self._seen[codes]
+
+    def _lookup(self, codes: tuple[str, ...]) -> tuple[str, Target] | None:
         for c in codes:
             hit = self.codes.get(_key(c))
             if hit is not None:
@@ -98,6 +105,26 @@ class CodeMap:
             if hit is not None:
                 return c, hit
         return None
+
+    def set_code(self, file_code: str, target: Target | None) -> None:
+        """Map (or, with None, unmap) one file code, as the mapping dialog does."""
+        self._seen.clear()
+        if target is None:
+            self.codes.pop(_key(file_code), None)
+        else:
+            self.codes[_key(file_code)] = target
+
+    def targets(self) -> list[tuple[str, Target]]:
+        """Every target a file code can be given, in the order a person picks from."""
+        out = [(f"{b.code} — {b.name} ({b.kind})", Target("behaviour", behaviour=b.code))
+               for b in self.scheme.behaviours]
+        for ep in self.scheme.episodes:
+            out += [(f"episode {ep.number} — {ep.name} (a state: start to end; a point: its start)",
+                     Target("episode", episode=ep.number)),
+                    (f"episode {ep.number} start (point)", Target("episode", episode=ep.number, part="start")),
+                    (f"episode {ep.number} end (point)", Target("episode", episode=ep.number, part="end"))]
+        out.append(("ignore (leave out, listed in the report)", Target("ignore")))
+        return out
 
     def session_for(self, observation: str) -> str | None:
         return self.sessions.get(_key(observation))

@@ -127,7 +127,8 @@ def event_log_text(codings: list[ExportCoding]) -> str:
     for c in codings:
         rows: list[tuple[int, str, str, str]] = []
         for ep, on, off in c.boundaries:
-            rows += [(on, Ethogram.episode_code(ep), "State start", ""), (off, Ethogram.episode_code(ep), "State stop", "")]
+            name = Ethogram.episode_code(ep)
+            rows += [(on, name, "State start", ""), (off, name, "State stop", "")]
         for e in sorted(c.events, key=lambda e: e.onset_ms):
             if e.is_state:
                 rows += [(e.onset_ms, e.code, "State start", e.note or ""), (e.offset_ms, e.code, "State stop", "")]

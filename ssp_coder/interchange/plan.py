@@ -222,8 +222,8 @@ def make_plan(cf: CodingsFile, cmap: CodeMap, ctx: Context, sessions: list[Sessi
                     coders.reported.add(key)
                     who = f" (subject {span.subject!r})" if span.subject else ""
                     problems.append(CodingProblem(
-                        f"it is not known who coded this observation{who}. Say so in the map ('coder,"
-                        f"{span.subject or obs.id},CODER NAME') or give --coder NAME.", observation=obs.id))
+                        f"it is not known who coded this observation{who}. Say so in the map ('coder,{obs.id},"
+                        "CODER NAME') or give --coder NAME.", observation=obs.id))
             if session is None or coder is None:
                 # Not importable, but its codes are still checked so that every problem shows at once.
                 key2 = ("unmatched", obs.id, coder.name if coder else span.subject)

@@ -1,4 +1,4 @@
-"""BORIS project files written by BORIS itself: what they hold comes in to the millisecond; known problems are reported."""
+"""BORIS project files written by BORIS itself: every event comes in to the millisecond; known problems are reported."""
 
 from __future__ import annotations
 

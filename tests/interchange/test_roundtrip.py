@@ -146,3 +146,14 @@ def test_an_open_state_stops_the_export_before_anything_is_written(source, tmp_p
     with pytest.raises(KnownError, match=r"session S2PO \(Ann\): 'cry' started at 0:11:40.000 \(700 s\) is still open"):
         export_codings(source, "boris", tmp_path / "x.boris")
     assert not (tmp_path / "x.boris").exists()
+
+
+def test_a_compressed_boris_project_round_trips_too(source, tmp_path):
+    path = export_codings(source, "boris", tmp_path / "all.boris.gz").paths[0]
+    assert path.name == "all.boris.gz" and path.read_bytes()[:2] == b"\x1f\x8b"
+    target = _target(tmp_path, "gz")
+    try:
+        import_coding_file(target, path, "boris")
+        assert _content(target) == _content(source)
+    finally:
+        target.close()

@@ -83,6 +83,10 @@ class CoordinatorWindows:
         from ssp_coder.gui.coordinator.package_dialogs import ImportPackageDialog
         return self._dialog(lambda: ImportPackageDialog(self.project(), self.window))
 
+    def import_codings(self) -> QWidget | None:
+        from ssp_coder.gui.coordinator.codings_map_dialog import CodingsMapDialog
+        return self._dialog(lambda: CodingsMapDialog(self.project(), self.window))
+
     def package_info(self) -> QWidget | None:
         from ssp_coder.gui.coordinator.package_dialogs import PackageInfoDialog
         return self._dialog(lambda: PackageInfoDialog(self.window))
@@ -104,6 +108,8 @@ def install_coordinator_menus(window: QMainWindow, project_getter: Callable[[], 
     for name, label, slot in (("trial_reliability", "Reliability…", opener.reliability),
                               ("trial_export", "Export data…", opener.export_data),
                               ("trial_summary", "Trial summary…", opener.summary),
+                              ("trial_import_codings", "Import codings from BORIS, ELAN, Datavyu, Observer…",
+                               opener.import_codings),
                               (None, None, None),
                               ("trial_package_export", "Export coder package…", opener.export_package),
                               ("trial_package_import", "Import returned package…", opener.import_package),

@@ -154,6 +154,7 @@ def test_trial_menu_only_for_coordinators_and_trainers(qtbot, project, name, vis
     assert (win.menuBar().findChild(type(win.menuBar().addMenu("x")), MENU_OBJECT_NAME) is not None) is visible
     if visible:
         assert [a.text() for a in actions] == ["Reliability…", "Export data…", "Trial summary…",
+                                               "Import codings from BORIS, ELAN, Datavyu, Observer…",
                                                "Export coder package…", "Import returned package…",
                                                "Package info…"]
     else:
