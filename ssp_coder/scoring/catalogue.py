@@ -91,9 +91,12 @@ def variable_infos(scheme: Scheme, settings: Mapping[str, Any]) -> list[Variable
     add(VariableInfo("abcd_subgroup", "Classification code as given (A1 ... C2, D, CC, U); a D coding's forced "
                      "secondary is never filled in here, so no subgroup is invented for D/B", "categorical", "",
                      {c: scheme.classification(c).name for c in codes}, "results.classification", ()))
+    # subgroups first, so their numeric codes in SPSS/Stata files stay what they were before main categories
+    # were allowed (A1 = 1 ... C2 = 8; then A, B, C)
+    forced_order = sorted(scheme.forced_secondary, key=lambda c: c not in scheme.classification_codes)
     add(VariableInfo("forced_secondary", "Forced best-fitting organized classification of a D coding: a subgroup "
                      "(A1 ... C2), or the main category alone (A, B, C) when only that was recorded", "categorical",
-                     "", {c: c for c in scheme.forced_secondary}, "results.forced_secondary", ()))
+                     "", {c: c for c in forced_order}, "results.forced_secondary", ()))
     add(VariableInfo("abc_forced", "Three-way ABC, D replaced by the main category of its forced secondary (D/B3 and "
                      "D/B both count as B)", "categorical",
                      "", {g: g for g in groups if g != "D"}, "abcd, or main category of forced_secondary when D",
