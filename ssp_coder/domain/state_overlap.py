@@ -107,6 +107,10 @@ def merge_for(cmd: Command, events: Sequence[Event], scheme: Scheme) -> Batch | 
     except KeyError:
         return None      # the command itself refuses an unknown code, with its own message
     exclude = cmd.event_id if isinstance(cmd, UpdateEvent) else None
+    if isinstance(cmd, UpdateEvent):
+        now = next((e for e in events if int(e.id) == cmd.event_id), None)
+        if now is not None and (now.code, now.onset_ms, now.offset_ms) == (cmd.code, cmd.onset_ms, cmd.offset_ms):
+            return None   # a note or subject edit: an overlap an import left is merged on request, not by surprise
     others = overlapping(events, cmd.code, cmd.onset_ms, cmd.offset_ms, exclude)
     if not others:
         return None

@@ -122,33 +122,42 @@ class CodingController(QObject):
         """Bring ``state`` up to date; event edits are patched in place (5,000 events stay cheap)."""
         cmd, inv = applied.command, applied.inverse
         st = self.state
-        if st is None or not isinstance(cmd, EVENT_COMMANDS):
+        if isinstance(cmd, cmds.Batch) and isinstance(inv, cmds.Batch) \
+                and all(isinstance(c, EVENT_COMMANDS) for c in cmd.commands):
+            steps = list(zip(cmd.commands, reversed(inv.commands)))    # a merge of state intervals, or its undo
+        else:
+            steps = [(cmd, inv)]
+        if st is None or not all(isinstance(c, EVENT_COMMANDS) for c, _ in steps):
             self.reload()
             return Change(applied, name, False)
         events = list(st.events)
-        added: tuple[Event, ...] = ()
-        removed: tuple[int, ...] = ()
-        updated: tuple[Event, ...] = ()
+        added: dict[int, Event] = {}
+        removed: list[int] = []
+        updated: dict[int, Event] = {}
         kind = lambda code: self.scheme.behaviour(code).kind  # noqa: E731
-        if isinstance(cmd, cmds.AddEvent):
-            ev = Event(EventId(inv.event_id), cmd.code, kind(cmd.code), cmd.onset_ms, cmd.offset_ms,
-                       cmd.subject, cmd.note)
-            _insert_sorted(events, ev)
-            added = (ev,)
-        elif isinstance(cmd, cmds.DeleteEvent):
-            # the inverse (an AddEvent) still knows the old onset, which finds the row by bisection
-            _remove_sorted(events, cmd.event_id, getattr(inv, "onset_ms", None))
-            removed = (cmd.event_id,)
-        else:
-            ev = Event(EventId(cmd.event_id), cmd.code, kind(cmd.code), cmd.onset_ms, cmd.offset_ms,
-                       cmd.subject, cmd.note)
-            _remove_sorted(events, cmd.event_id, getattr(inv, "onset_ms", None))
-            _insert_sorted(events, ev)
-            updated = (ev,)
+        for c, i in steps:
+            if isinstance(c, cmds.AddEvent):
+                ev = Event(EventId(i.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note)
+                _insert_sorted(events, ev)
+                added[int(ev.id)] = ev
+            elif isinstance(c, cmds.DeleteEvent):
+                # the inverse (an AddEvent) still knows the old onset, which finds the row by bisection
+                _remove_sorted(events, c.event_id, getattr(i, "onset_ms", None))
+                if added.pop(c.event_id, None) is None:
+                    updated.pop(c.event_id, None)
+                    removed.append(c.event_id)
+            else:
+                ev = Event(EventId(c.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note)
+                _remove_sorted(events, c.event_id, getattr(i, "onset_ms", None))
+                _insert_sorted(events, ev)
+                if c.event_id in added:
+                    added[c.event_id] = ev
+                else:
+                    updated[c.event_id] = ev
         coding = dataclasses.replace(st.coding, revision=st.coding.revision + 1)
         self.state = dataclasses.replace(st, coding=coding, events=tuple(events))
         self.coding = coding
-        return Change(applied, name, True, added, removed, updated)
+        return Change(applied, name, True, tuple(added.values()), tuple(removed), tuple(updated.values()))
 
     # -- undo / redo ---------------------------------------------------------------
     def undo_name(self) -> str | None:

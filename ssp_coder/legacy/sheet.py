@@ -306,10 +306,12 @@ def attach_rows(sheet: Sheet, kind: str, codings: list[LegacyCoding], ctx: Conte
         coder = coder_of(ctx, get, problems, name, row, cols)
         if session is None or coder is None:
             continue
-        options = by_sc.get((int(session.id), int(coder.id)), [])
+        every = by_sc.get((int(session.id), int(coder.id)), [])
         purpose = get("purpose").lower()
-        if purpose:
-            options = [c for c in options if c.purpose == purpose]
+        options = [c for c in every if c.purpose == purpose] if purpose else every
+        if not options:
+            # the codings row's own purpose cell is what is wrong: that row already says so
+            options = [c for c in every if c.rejected and c.purpose not in PURPOSES]
         if len(options) != 1:
             what = ("no row in the codings sheet" if not options else
                     "several codings in the codings sheet; add a purpose column to say which")

@@ -10,14 +10,12 @@ function, so the answer never depends on which path ran.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ssp_coder.domain.scheme import Scheme
-from ssp_coder.domain.state_overlap import overlap_groups
 from ssp_coder.scoring import checks as C
 from ssp_coder.scoring.catalogue import approach_enabled, cry_enabled, variable_columns
 from ssp_coder.scoring.settings import scoring_settings
@@ -288,36 +286,57 @@ def score_frames(frames: CodingFrames, scheme: Scheme, settings: Mapping[str, An
     return df
 
 
-@dataclass(frozen=True)
-class _Span:
-    code: str
-    onset_ms: int
-    offset_ms: int
+def _clock(ms: np.ndarray) -> np.ndarray:
+    """mm:ss.mmm for many times (as ``checks.fmt_ms``), from look-up tables instead of one format call each."""
+    ms = ms.astype(np.int64)
+    minutes = ms // 60_000
+    pad2 = np.array([f"{i:02d}" for i in range(max(60, int(minutes.max(initial=0)) + 1))], dtype=object)
+    pad3 = np.array([f"{i:03d}" for i in range(1000)], dtype=object)
+    return pad2[minutes] + ":" + pad2[ms // 1000 % 60] + "." + pad3[ms % 1000]
 
 
-def _state_overlaps(ev, pick, er, t_on, t_off, closed, code_of, warn) -> None:
-    """Same-code state intervals sharing time: found vectorised, worded by the per-coding check (they are rare)."""
+def _state_overlaps(ev, pick, er, t_on, t_off, closed, warn) -> None:
+    """Same-code state intervals sharing time, grouped and worded as the per-coding check does."""
     ci = np.flatnonzero(closed)
     if len(ci) < 2:
         return
-    ci = ci[np.lexsort((t_on[ci], code_of[ci], er[ci]))]
-    r, c = er[ci], code_of[ci]
-    same = np.r_[False, (r[1:] == r[:-1]) & (c[1:] == c[:-1])]
-    reach = pd.Series(t_off[ci]).groupby(np.cumsum(~same)).cummax().to_numpy()
-    hit = same & (t_on[ci] < np.r_[-np.inf, reach[:-1]])
-    rows_hit = np.unique(r[hit])
-    if rows_hit.size == 0:
+    col = ev["code"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        key, names = col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
+    else:
+        key, names = pd.factorize(col)
+        names = np.asarray(names, dtype=object)
+    key = pick(key).astype(np.int64)
+    # the order of ``overlap_groups``: per coding and code, by onset then offset. The store gives events by
+    # (coding, onset), so one stable sort on (coding, code) keeps the onsets in order; a full sort only when
+    # that does not hold or equal onsets need their offsets ordered.
+    order = None
+    if (np.diff(er[ci].astype(np.int64) * BIG + t_on[ci]) >= 0).all():
+        order = np.argsort(er[ci].astype(np.int64) * (int(key.max()) + 2) + key[ci] + 1, kind="stable")
+        r, k, a, b = er[ci][order], key[ci][order], t_on[ci][order], t_off[ci][order]
+        tie = (r[1:] == r[:-1]) & (k[1:] == k[:-1]) & (a[1:] == a[:-1]) & (b[1:] < b[:-1])
+        order = None if tie.any() else order
+    ci = ci[order] if order is not None else ci[np.lexsort((t_off[ci], t_on[ci], key[ci], er[ci]))]
+    r, k, a, b = er[ci], key[ci], t_on[ci], t_off[ci].astype(np.int64)
+    same = np.r_[False, (r[1:] == r[:-1]) & (k[1:] == k[:-1])]
+    # every earlier interval of the code ended before the current group began, so the running maximum of
+    # the offsets within (coding, code) is the reach of the current group; lifting each (coding, code) run
+    # above the previous one lets one running maximum serve all runs
+    lift = np.cumsum(~same) * (int(b.max()) + 1)
+    reach = np.maximum.accumulate(b + lift) - lift
+    hit = same & (a < np.r_[np.iinfo(np.int64).min, reach[:-1]])
+    if not hit.any():
         return
-    raw_codes = pick(ev["code"].to_numpy(object))
-    out_r, texts, subs, subs_s = [], [], [], []
-    for row in rows_hit:
-        spans = [_Span(str(raw_codes[k]), int(t_on[k]), int(t_off[k])) for k in ci[r == row]]
-        for g in overlap_groups(spans):
-            out_r.append(row)
-            texts.append(C.msg_state_overlap(g[0].code, [(s.onset_ms, s.offset_ms) for s in g]))
-            subs.append(g[0].onset_ms)
-            subs_s.append(g[0].code)
-    warn.add(np.array(out_r), "state_overlap", texts, np.array(subs), np.array(subs_s, dtype=object))
+    g = np.cumsum(~hit)
+    idx = np.flatnonzero(np.bincount(g)[g] >= 2)       # members of groups of two or more, group after group
+    starts = np.flatnonzero(np.r_[True, g[idx][1:] != g[idx][:-1]])
+    first = idx[starts]
+    # plain Python on the (usually few) overlapping intervals: cheaper than pandas' per-group machinery
+    spans = (_clock(a[idx]) + "–" + _clock(b[idx])).tolist()
+    bounds = np.r_[starts, len(idx)].tolist()
+    texts = [C.msg_state_overlap_joined(str(names[kk]), ", ".join(spans[bounds[j]:bounds[j + 1]]))
+             for j, kk in enumerate(k[first].tolist())]
+    warn.add(r[first], "state_overlap", texts, a[first].astype(np.int64), names[k[first]])
 
 
 def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, start, end, mr, mt, out, warn) -> None:
@@ -351,7 +370,7 @@ def _event_metrics(frames, scheme, s, index, on, off, valid, irregular, flag, st
         raw_codes = pick(ev["code"].to_numpy(object))
         warn.add(first_r, "open_state", [C.msg_open_state(int(counts[r]), raw_codes[oi[j]], t_on[oi[j]])
                                          for r, j in zip(first_r, first_at)])
-    _state_overlaps(ev, pick, er, t_on, t_off, is_state_kind & ~np.isnan(t_off), code_of, warn)
+    _state_overlaps(ev, pick, er, t_on, t_off, is_state_kind & ~np.isnan(t_off), warn)
 
     # Events in (row, onset) order: the store's order already; sorted here (stably) only if not.
     e_key = er.astype(np.int64) * BIG + t_on

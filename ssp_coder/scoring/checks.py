@@ -111,8 +111,12 @@ def msg_open_state(k: int, code: str, onset: float) -> str:
 
 
 def msg_state_overlap(code: str, spans: list[tuple[int, int]]) -> str:
-    return (f"'{code}' intervals {', '.join(span_text(a, b) for a, b in spans)} overlap (scoring counts the time "
-            "once, but the data and agreement tables carry both: merge them into one interval)")
+    return msg_state_overlap_joined(code, ", ".join(span_text(a, b) for a, b in spans))
+
+
+def msg_state_overlap_joined(code: str, spans: str) -> str:
+    return (f"'{code}' intervals {spans} overlap (scoring counts the time once, but the data and agreement tables "
+            "carry both: merge them into one interval)")
 
 
 def make(code: str, message: str) -> ScoringWarning:

@@ -54,6 +54,9 @@ def test_overlaps_already_in_a_coding_are_found_and_merged(coded_project):
         p.execute(AddEvent(cid, code, on, off))
     st = p.coding_state(cid)
     groups = state_overlap_groups(st.events)
+    first = next(e for e in st.events if e.code == "play")
+    note_only = UpdateEvent(int(first.id), "play", first.onset_ms, first.offset_ms, note="calm")
+    assert merge_for(note_only, st.events, p.scheme) is None        # editing a note merges nothing
     assert [[(e.code, e.onset_ms) for e in g] for g in groups] == [
         [("cry", 100), ("cry", 150)], [("play", 100), ("play", 250), ("play", 390)]]
     one = merge_group(groups[1])

@@ -57,3 +57,12 @@ def test_workbook_writer_escapes_text_and_keeps_types(tmp_path):
     assert rows[0] == ["a<b & c>", 1, 0.1, 1]
     assert rows[1] == ["bad\u2401char", None, 2.5, 0]  # visible, not dropped (ids must stay distinct)
     assert rows[2] == [None, 3, -1e-7, 1]
+
+
+def test_forced_secondary_main_categories_are_coded_after_the_subgroups(scheme, settings):
+    """D/B codings: the codebook says so, and the subgroups keep the numeric codes of earlier exports."""
+    cat = scored_catalogue(scheme, settings)
+    assert [c for _, c in cat["forced_secondary"].codes[:8]] == list(range(1, 9))
+    assert dict(cat["forced_secondary"].codes)["A1"] == 1 and dict(cat["forced_secondary"].codes)["B"] == 10
+    assert "main category alone (A, B, C)" in cat["forced_secondary"].label
+    assert "D/B" in cat["abc_forced"].label and "never" in cat["abcd_subgroup"].label

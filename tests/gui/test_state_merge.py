@@ -30,13 +30,22 @@ def test_starting_before_and_ending_inside_another_interval_merges(qtbot, projec
         press(qtbot, win, Qt.Key.Key_Right, frame=True)
     assert win.player.position_ms == 3480
     depth = len(ctl._undo)
+    changes = []
+    ctl.changed.connect(changes.append)
     press(qtbot, win, Qt.Key.Key_P)
     assert _plays(ctl) == [(3000, 4632)]
+    # patched in place like any event edit (5,000 events stay cheap), and the table agrees with the file
+    assert changes[-1].events_only and len(changes[-1].removed) == 1
+    model = win.events.model
+    assert [(model.data(model.index(r, 2)), model.data(model.index(r, 3))) for r in range(model.rowCount())] == [
+        ("00:03.000", "00:04.632")]
     assert [(e.onset_ms, e.offset_ms) for e in _stored(project_path, cid).events] == [(3000, 4632)]
     assert len(ctl._undo) == depth + 1                                   # one undoable step
     assert "merged with 00:03.151–00:04.632" in win.statusBar().currentMessage()
     assert ctl.undo()
     assert sorted(_plays(ctl), key=str) == sorted([(3000, None), (3151, 4632)], key=str)
+    assert model.rowCount() == 2 and changes[-1].events_only
+    assert ctl.state.events == project.coding_state(cid).events
 
 
 def test_starting_inside_an_interval_says_so_and_merges_at_the_end(qtbot, project, window_factory):

@@ -278,3 +278,12 @@ def test_overlapping_state_intervals_in_a_sheet_are_imported_and_reported_by_che
     assert [w for w in found if w.startswith("state_overlap")] == [
         "state_overlap: 'cry' intervals 06:49.000–06:51.000, 06:50.000–06:55.000 overlap (scoring counts the time "
         "once, but the data and agreement tables carry both: merge them into one interval)"]
+
+
+def test_rows_naming_a_purpose_the_bad_codings_row_misspelt_are_not_reported_again(trial, tmp_path):
+    codings = [HEAD, ["P1", "pre", "Ann", "primry", "B3", None, 2] + [3] * 8]
+    bnd = [["participant_id", "timepoint", "coder", "purpose", "episode", "onset_s", "offset_s"]]
+    bnd += [r[:3] + ["primary"] + r[3:6] for r in boundaries("P1", "pre", "Ann")]
+    with pytest.raises(InputFileError) as err:
+        import_codings(trial, xlsx(tmp_path / "bad.xlsx", {"codings": codings, "boundaries": bnd}))
+    assert [(p.sheet, p.row, p.column) for p in err.value.problems] == [("codings", 2, "purpose")]

@@ -167,3 +167,17 @@ def test_overlapping_intervals_of_one_state_are_reported_by_both_paths():
     assert "merge them into one interval" in found[0].message
     # touching intervals (cry 100-110, 110-120) and other codes at the same time do not overlap
     assert scored(st).warnings.count("state_overlap") == 2
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_state_overlap_wording_is_the_same_in_both_paths_on_random_codings(seed):
+    import random
+
+    rng = random.Random(seed)
+    events = []
+    for _ in range(40):
+        code = rng.choice(["play", "cry", "contact", "approach"])
+        on = round(rng.uniform(10, 400), 3)
+        events.append((code, on) if code == "approach" else (code, on, round(on + rng.uniform(0.5, 30), 3)))
+    r = scored(state(classification="B3", d_rating=1, events=events))   # asserts both paths agree
+    assert "state_overlap" in r.warnings
