@@ -59,10 +59,11 @@ def test_workbook_writer_escapes_text_and_keeps_types(tmp_path):
     assert rows[2] == [None, 3, -1e-7, 1]
 
 
-def test_forced_secondary_main_categories_are_coded_after_the_subgroups(scheme, settings):
-    """D/B codings: the codebook says so, and the subgroups keep the numeric codes of earlier exports."""
+def test_forced_secondary_codes_follow_the_fixed_scheme_table(scheme, settings):
+    """D/B codings: the codebook says so, and every export numbers the forced secondaries the same way
+    (each main category, then its subgroups), whatever the data hold."""
     cat = scored_catalogue(scheme, settings)
-    assert [c for _, c in cat["forced_secondary"].codes[:8]] == list(range(1, 9))
-    assert dict(cat["forced_secondary"].codes)["A1"] == 1 and dict(cat["forced_secondary"].codes)["B"] == 10
+    codes = dict(cat["forced_secondary"].codes)
+    assert codes == {c: i for i, c in enumerate(["A", "A1", "A2", "B", "B1", "B2", "B3", "B4", "C", "C1", "C2"], 1)}
     assert "main category alone (A, B, C)" in cat["forced_secondary"].label
     assert "D/B" in cat["abc_forced"].label and "never" in cat["abcd_subgroup"].label
