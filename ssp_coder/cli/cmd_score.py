@@ -52,7 +52,7 @@ def write_scores(df: "pd.DataFrame", target: Path) -> list[Path]:
     """CSV (plus a .settings.json beside it) or XLSX (sheets scores and settings), written atomically."""
     import pandas as pd
 
-    from ssp_coder.export.cleantext import printable_frame
+    from ssp_coder.cleantext import printable_frame
 
     settings = df.attrs.get("settings", {})
     df = printable_frame(df)  # ids and names with control characters: visible, not a refused file

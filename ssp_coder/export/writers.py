@@ -19,7 +19,7 @@ from typing import Callable, Mapping, Sequence
 import pandas as pd
 
 from ssp_coder.atomic import WriteError, atomic_path
-from ssp_coder.export.cleantext import SPSS_MAX_STRING_BYTES, printable, spss_string
+from ssp_coder.cleantext import SPSS_MAX_STRING_BYTES, printable, spss_string
 from ssp_coder.export.codebook import Variable
 from ssp_coder.export.fileset import staged_files
 from ssp_coder.export.xlsx import column_source, render_numbers, write_workbook

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from ssp_coder.export.cleantext import printable
+from ssp_coder.cleantext import printable
 
 _EPOCH = _dt.date(1899, 12, 30)
 STYLE_HEADER, STYLE_DATE, STYLE_WRAP = 1, 2, 3

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ssp_coder.atomic import WriteError, atomic_path
+from ssp_coder.cleantext import printable_frame
 from ssp_coder.reliability.certification import CertificationReport
 
 
@@ -38,9 +39,9 @@ def write_certification_xlsx(report: CertificationReport, path: str | Path) -> P
                            columns=["item", "value"])
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            summary.to_excel(xl, sheet_name="summary", index=False)
-            report.criteria.to_excel(xl, sheet_name="criteria", index=False)
-            report.sessions.to_excel(xl, sheet_name="sessions", index=False)
+            printable_frame(summary).to_excel(xl, sheet_name="summary", index=False)
+            printable_frame(report.criteria).to_excel(xl, sheet_name="criteria", index=False)
+            printable_frame(report.sessions).to_excel(xl, sheet_name="sessions", index=False)
             for ws in xl.book.worksheets:
                 for col in ws.columns:
                     width = max(len(str(c.value)) if c.value is not None else 0 for c in col)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ssp_coder.atomic import WriteError, atomic_path, check_folder, check_target
+from ssp_coder.cleantext import printable_frame
 from ssp_coder.reliability.report import ReliabilityReport
 
 
@@ -46,18 +47,18 @@ def write_report_xlsx(report: ReliabilityReport, path: str | Path) -> Path:
     check_outputs(path, None)
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            _about(report).to_excel(xl, sheet_name="about", index=False)
-            report.overall.to_excel(xl, sheet_name="overall", index=False)
-            report.by_pair.to_excel(xl, sheet_name="by_pair", index=False)
+            printable_frame(_about(report)).to_excel(xl, sheet_name="about", index=False)
+            printable_frame(report.overall).to_excel(xl, sheet_name="overall", index=False)
+            printable_frame(report.by_pair).to_excel(xl, sheet_name="by_pair", index=False)
             for var, table in report.confusion.items():
                 t = table.copy()
                 t.index = [f"primary {v}" for v in t.index]
                 t.columns = [f"reliability {v}" for v in t.columns]
-                t.to_excel(xl, sheet_name=_sheet(f"confusion_{var}"))
-            report.timed.to_excel(xl, sheet_name="timed", index=False)
-            report.drift.to_excel(xl, sheet_name="drift", index=False)
-            report.pending.to_excel(xl, sheet_name="pending", index=False)
-            report.pairs.to_excel(xl, sheet_name="pairs", index=False)
+                printable_frame(t).to_excel(xl, sheet_name=_sheet(f"confusion_{var}"))
+            printable_frame(report.timed).to_excel(xl, sheet_name="timed", index=False)
+            printable_frame(report.drift).to_excel(xl, sheet_name="drift", index=False)
+            printable_frame(report.pending).to_excel(xl, sheet_name="pending", index=False)
+            printable_frame(report.pairs).to_excel(xl, sheet_name="pairs", index=False)
             for ws in xl.book.worksheets:
                 ws.freeze_panes = "B2"
                 for col in ws.columns:

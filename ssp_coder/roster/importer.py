@@ -125,8 +125,6 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
     if not sheet.columns and not problems:
         raise InputFileError(str(path), [Problem("the file is empty; the first row must hold the column names "
                                                  "participant_id, timepoint, arm, video.")])
-    if problems:
-        raise InputFileError(str(path), problems)
     for c in missing:
         problems.append(Problem(f"required column '{c}' is missing (accepted names: {', '.join(COLUMNS[c][:5])}). "
                                 "Add it to the first row.", row=1, column=c))

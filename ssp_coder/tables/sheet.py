@@ -175,21 +175,22 @@ def build_sheet(path: Path, name: str, all_rows: list[list[object]], *, sheet_la
 
     rows, numbers = [], []
     unnamed: dict[int, list[int]] = {}
+    named = [(j, h) for j, h in enumerate(header) if h and h not in header[:j]]
+    blank = [j for j, h in enumerate(header) if not h]
+    width = len(header)
     for i, raw in enumerate(all_rows[1:], start=first_row + 1):
-        cells = [cell_text(v) for v in raw]
+        cells = [v.strip() if type(v) is str else cell_text(v) for v in raw]
         if not any(cells):
             continue  # blank lines are not rows anyone meant
-        for j, text in enumerate(cells):
-            if not text:
-                continue
-            check_cell(text, i, j)
-            if j >= len(header) or not header[j]:
+        # Most rows are clean: one search over the whole row before looking cell by cell.
+        if _CONTROL.search("".join(cells)) or max(map(len, cells)) > MAX_CELL_CHARS:
+            for j, text in enumerate(cells):
+                check_cell(text, i, j)
+        for j in blank + list(range(width, len(cells))):
+            if j < len(cells) and cells[j]:
                 unnamed.setdefault(j, []).append(i)
-        row: dict[str, str] = {}
-        for j, h in enumerate(header):
-            if h and h not in row:
-                row[h] = cells[j] if j < len(cells) else ""
-        rows.append(row)
+        n = len(cells)
+        rows.append({h: (cells[j] if j < n else "") for j, h in named})
         numbers.append(i)
     for j, at in sorted(unnamed.items()):
         more = f" and {len(at) - 1} more row(s)" if len(at) > 1 else ""

@@ -7,7 +7,8 @@ table of the project exactly as it was: a digest of all tables is compared.
 Cases whose output must also be inspected (exports) name a check.
 
 Kinds: roster (import-roster), sheet (import-codings), time (numbers too large
-for a float), export (values already stored that every writer must handle).
+for a float), export (values already stored that every writer must handle),
+name (names typed at the command line).
 """
 
 from __future__ import annotations
@@ -195,6 +196,12 @@ def sav_long_text_cut(folder: Path) -> None:
     assert max(len(v) for v in frame["notes"]) == 32_767
 
 
+def irr_xlsx(folder: Path) -> None:
+    wb = openpyxl.load_workbook(folder / "irr.xlsx", read_only=True)
+    cells = {str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row}
+    assert any("B\u241bob" in c for c in cells)
+
+
 def scores_xlsx(folder: Path) -> None:
     wb = openpyxl.load_workbook(folder / "scores.xlsx", read_only=True)
     assert wb["scores"].max_row >= 2
@@ -205,7 +212,7 @@ def scores_xlsx(folder: Path) -> None:
 @dataclass(frozen=True)
 class Case:
     name: str
-    kind: str                       # roster / sheet / time / export
+    kind: str                       # roster / sheet / time / export / name
     base: str                       # "empty" (no sessions) or "trial" (sessions, coders, codings, stored oddities)
     build: Callable[[Path, list[Path]], list[str]]
     exit_code: int
@@ -347,6 +354,13 @@ CASES = [
          "were cut to that length in the .sav", check=sav_long_text_cut),
     Case("score -o x.xlsx with ESC in a site name", "export", "trial",
          command("score", "{project}", "-o", "{out}/scores.xlsx"), 0, "Scored", check=scores_xlsx),
+    Case("irr -o x.xlsx with ESC in a stored coder name", "export", "trial",
+         command("irr", "{project}", "-o", "{out}/irr.xlsx"), 0, "", check=irr_xlsx),
+    # names typed at the command line follow the same rule as names in a roster
+    Case("coder add with ESC in the name", "name", "empty", command("coder", "add", "{project}", "B\x1bob"),
+         2, "holds the control character(s) U+001B"),
+    Case("coder add with a line break in the name", "name", "empty", command("coder", "add", "{project}", "Bo\nb"),
+         2, "U+000A"),
 ]
 
 
@@ -369,6 +383,11 @@ def build_trial(path: Path) -> Path:
         applied = p.execute(cmds.CreateCoding(int(p.session_by_code("S1PR").id), int(p.coder(coder).id), purpose))
         fill(p, int(applied.inverse.coding_id), classification="B3" if coder == "Ann" else "B1")
     p.close()
+    # An older version let a coder name hold an ESC; the command now refuses one, so it is put in directly.
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE coders SET name = ? WHERE name = 'Bob'", ("B\x1bob",))
+    con.close()
     return path
 
 
@@ -382,7 +401,10 @@ def build_empty(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def bases(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bases")
-    return {"empty": build_empty(folder / "empty.sspc"), "trial": build_trial(folder / "trial.sspc")}
+    out = {"empty": build_empty(folder / "empty.sspc"), "trial": build_trial(folder / "trial.sspc")}
+    # Each case copies the one file: nothing may be left in a write-ahead log beside it.
+    assert not any(Path(f"{p}-wal").exists() for p in out.values())
+    return out
 
 
 def digest(path: Path) -> str:
@@ -424,5 +446,5 @@ def test_bad_input(case: Case, bases, tmp_path, tiny_videos, capsys):
 
 def test_every_kind_is_in_the_table():
     kinds = {c.kind for c in CASES}
-    assert kinds == {"roster", "sheet", "time", "export"}
+    assert kinds == {"roster", "sheet", "time", "export", "name"}
     assert len({c.name for c in CASES}) == len(CASES)

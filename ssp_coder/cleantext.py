@@ -37,10 +37,10 @@ def printable(text: str) -> str:
 def printable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells (and column names) every writer can hold; numbers untouched."""
     out = frame.copy(deep=False)
-    for col in out.columns:
-        s = out[col]
+    for j in range(out.shape[1]):  # by position: a report may repeat a column name
+        s = out.iloc[:, j]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            out[col] = s.map(lambda v: printable(v) if isinstance(v, str) else v)
+            out.isetitem(j, s.map(lambda v: printable(v) if isinstance(v, str) else v))
     out.columns = [printable(c) if isinstance(c, str) else c for c in out.columns]
     return out
 
