@@ -150,14 +150,14 @@ def write_export(data: ExportData, fmt: str, out: str | Path, *, shape: str = "b
             writers.write_csv_folder(paths[0], tables, progress=progress)
             return paths
         write = writers.write_sav if fmt == "sav" else writers.write_dta
-        for p in paths:
+        book = paths[0].with_name(f"{Path(out).stem}_codebook.csv")
+        for p in paths + [book]:   # every file, the codebook too, before the first is written
             writers.check_writable(p)
         for i, ((name, frame), path) in enumerate(zip(data_tables, paths), start=1):
             table = name[len("data_"):]
             write(path, frame, data.codebook.for_table(table), file_label=f"{title} ({table})")
             progress(i, len(paths) + 1, path.name)
         # The codebook travels beside the data file: SPSS/Stata keep labels but not sources or settings.
-        book = paths[0].with_name(f"{Path(out).stem}_codebook.csv")
         writers.write_csv(book, pd.concat([codebook, data.settings_table().rename(
             columns={"key": "variable", "value": "label"}).assign(table="settings")], ignore_index=True))
         progress(len(paths) + 1, len(paths) + 1, book.name)
