@@ -23,7 +23,7 @@ log = logging.getLogger("ssp_coder.cli")
 # Explicit list (not only discovery) so frozen builds find every command.
 COMMAND_MODULES = (
     "cmd_project", "cmd_roster", "cmd_coders", "cmd_demo", "cmd_gui", "cmd_package", "cmd_irr",
-    "cmd_score", "cmd_legacy", "cmd_interchange", "cmd_export",
+    "cmd_score", "cmd_legacy", "cmd_interchange", "cmd_export", "cmd_sessions",
 )
 
 

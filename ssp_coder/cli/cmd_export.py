@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ssp_coder.cli.common import TerminalProgress, add_project_arg, open_project, print_json
 # The export stack (pandas, scipy) is imported when a command runs, so the CLI starts quickly.
@@ -13,13 +14,18 @@ SHAPES = ("long", "wide", "both")
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write the trial dataset (long/wide), codebook and summary for the statistician",
                        description="xlsx: one workbook at PATH. csv: PATH is a folder that receives one file per "
-                                   "table. sav/dta: PATH is a file; with --shape both its stem gets _long / _wide. "
-                                   "The export is unblinded (arm and timepoint are included).")
+                                   "table. sav/dta: with --shape long or wide, PATH is the data file; with --shape "
+                                   "both (the default) PATH names two files, its stem getting _long and _wide, so "
+                                   "'-o trial.sav' writes trial_long.sav and trial_wide.sav (never trial.sav), plus "
+                                   "trial_codebook.csv beside them. The names written are printed. Every file is "
+                                   "checked before the first is written. The export is unblinded (arm and "
+                                   "timepoint are included).")
     add_project_arg(p)
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument("--shape", choices=SHAPES, default="both", help="long (one row per session), wide (one row per "
                    "participant) or both (default)")
-    p.add_argument("-o", "--output", required=True, metavar="PATH")
+    p.add_argument("-o", "--output", required=True, metavar="PATH",
+                   help="where to write (see above: for sav/dta with --shape both, PATH_long and PATH_wide)")
     _arm_args(p)
     p.set_defaults(func=_export)
 
@@ -59,9 +65,12 @@ def _export(args: argparse.Namespace) -> int:
         print(f"Note: {note}")
     s = data.summary
     print(f"Exported {len(data.long)} sessions of {data.long['participant_id'].nunique()} participants "
-          f"({s.n_complete} with a completed final coding):")
+          f"({s.n_complete} with a completed final coding). Wrote:")
     for p in paths:
         print(f"  {p}")
+    wanted = Path(args.output)
+    if args.format in ("sav", "dta") and args.shape == "both" and wanted not in paths:
+        print(f"(With --shape both the long and the wide data are two files; {wanted.name} itself is not written.)")
     if s.incomplete:
         print(f"{len(s.incomplete)} session(s) have no completed final coding; their rows are in the data with "
               "coding_status and empty scores. See: ssp-coder summary " + str(args.project))

@@ -87,8 +87,9 @@ def _status(args: argparse.Namespace) -> int:
           f"({data['sessions_unassigned']} without a primary coder), {data['events']} events")
     print("  coders: " + (", ".join(f"{c['name']} ({c['role']})" for c in data["coders"]) or "none"))
     cd = data["codings"]
-    print(f"  codings: {cd['total']} — {cd['by_status']['complete']} complete, {cd['by_status']['draft']} draft; "
-          + ", ".join(f"{k} {v}" for k, v in cd["by_purpose"].items() if v))
+    purposes = ", ".join(f"{k} {v}" for k, v in cd["by_purpose"].items() if v)
+    print(f"  codings: {cd['total']} — {cd['by_status']['complete']} complete, {cd['by_status']['draft']} draft"
+          + (f"; {purposes}" if purposes else ""))
     for name, st in cd["by_coder"].items():
         print(f"    {name:<20} {st['complete']:>4} complete {st['draft']:>4} draft")
     return 0

@@ -262,7 +262,8 @@ def design_variables(long: pd.DataFrame, timepoints: Sequence[str]) -> dict[str,
         Variable("session_age_months", "Child's age at this SSP", "continuous", "months", source="roster"),
         Variable("coding_status", "Status of the session's final coding", "categorical",
                  source="complete: a completed consensus or primary coding exists; in progress: coded but not "
-                        "complete; not coded: no coding yet. Scored variables are empty unless complete.",
+                        "complete; not coded: no coding yet, or assigned with nothing entered. Scored variables are "
+                        "empty unless complete.",
                  **_coded(list(ds.CODING_STATUSES))),
         Variable("source", "Which coding the scores come from", "categorical",
                  source="consensus coding if completed, else the primary coding",

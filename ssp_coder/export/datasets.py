@@ -91,14 +91,14 @@ def session_frame(project: "Project") -> pd.DataFrame:
         p = participants[s.participant_id]
         codings = codings_by_session.get(int(s.id), [])
         independent = [c for c in codings if c.purpose in ("primary", "reliability") and c.is_complete]
-        finals = [c for c in codings if c.purpose in ("primary", "consensus")]
         row = {
             "participant_id": p.external_id, "arm": p.arm, "site": p.site, "age_months": p.age_months,
             "sex": p.sex, "timepoint": s.timepoint, "session_id": int(s.id), "blinded_code": s.blinded_code,
             "date_of_visit": s.date_of_visit, "session_age_months": s.age_months,
             "n_independent_codings": len(independent), "double_coded": int(len(independent) >= 2),
             # Status of the final coding, used when scoring reports no final coding.
-            "_has_draft": bool(finals) or bool(codings),
+            # A coding that is only assigned (nothing entered yet) is not "in progress".
+            "_has_draft": any(c.is_complete or int(c.revision) > 0 for c in codings),
             "_status_by_coding": {int(c.id): c.status for c in codings},
             "_coder_by_coding": {int(c.id): coders.get(c.coder_id, "") for c in codings},
         }
@@ -141,8 +141,9 @@ def assemble_long(sessions: pd.DataFrame, scored: pd.DataFrame, *, timepoint_ord
 
     Scored variables of a session whose final coding is not complete are
     blanked, whatever scoring returned; ``coding_status`` says which case
-    applies: complete, in progress (a coding exists but no completed final
-    one) or not coded.
+    applies: complete, in progress (something is coded but there is no
+    completed final coding) or not coded (no coding, or only assigned with
+    nothing entered yet).
     """
     sessions = sessions.copy()
     sessions["participant_id"] = sessions["participant_id"].astype(str)

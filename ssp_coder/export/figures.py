@@ -63,8 +63,15 @@ def abcd_by_arm(summary: TrialSummary) -> Figure:
     return fig
 
 
+ARM_COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
+
+
 def d_rating_distribution(summary: TrialSummary, long: pd.DataFrame) -> Figure:
-    """Counts of each D rating value, one panel per timepoint, arms side by side."""
+    """Counts of each D rating value: one panel per arm (rows) and timepoint (columns).
+
+    Each bar stands exactly on its rating (arms side by side would shift every bar off its value), and
+    each panel says its arm, timepoint and n in its title, so no legend covers a bar.
+    """
     done = long[long["coding_status"] == STATUS_COMPLETE]
     ratings = pd.to_numeric(done["d_rating"], errors="coerce")
     values = np.sort(ratings.dropna().unique())
@@ -74,25 +81,27 @@ def d_rating_distribution(summary: TrialSummary, long: pd.DataFrame) -> Figure:
     step = 0.5 if np.any(values % 1) else 1.0
     grid = np.arange(lo, hi + step / 2, step)
     tps = list(summary.timepoints) or [""]
-    fig = _new(4.2 * len(tps) + 1.0, 4.2)
-    arms = list(summary.arms)
-    width = 0.8 * step / max(1, len(arms))
-    for i, tp in enumerate(tps):
-        ax = fig.add_subplot(1, len(tps), i + 1)
-        for j, arm in enumerate(arms):
+    arms = list(summary.arms) or [""]
+    fig = _new(3.6 * len(tps) + 1.0, 1.75 * len(arms) + 1.6)
+    axes = fig.subplots(len(arms), len(tps), sharex=True, sharey=True, squeeze=False)
+    for r, arm in enumerate(arms):
+        for c, tp in enumerate(tps):
+            ax = axes[r][c]
             sel = ratings[(done["timepoint"] == tp) & (done["arm"] == arm)].dropna()
             counts = [int((sel == g).sum()) for g in grid]
-            ax.bar(grid + (j - (len(arms) - 1) / 2) * width, counts, width=width, label=f"{arm} (n={len(sel)})")
-        ax.set_title(f"{tp}")
-        ax.set_xlabel("D rating")
-        ax.set_xticks(np.arange(np.ceil(lo), hi + 1))
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        if i == 0:
-            ax.set_ylabel("children")
-        ax.legend(fontsize=8, frameon=False, loc="best")
-        ax.spines[["top", "right"]].set_visible(False)
+            ax.bar(grid, counts, width=0.8 * step, color=ARM_COLOURS[r % len(ARM_COLOURS)])
+            ax.set_title(f"{arm}, {tp} (n={len(sel)})", fontsize=9)
+            ax.set_xticks(np.arange(np.ceil(lo), hi + 1))
+            if step < 1:
+                ax.set_xticks(grid, minor=True)
+            ax.yaxis.get_major_locator().set_params(integer=True)
+            ax.spines[["top", "right"]].set_visible(False)
+            if c == 0:
+                ax.set_ylabel("children")
+            if r == len(arms) - 1:
+                ax.set_xlabel("D rating")
     fig.suptitle("D rating by arm and timepoint")
-    fig.subplots_adjust(bottom=0.2, top=0.85, wspace=0.25)
+    fig.subplots_adjust(bottom=0.18, top=0.86, wspace=0.15, hspace=0.55)
     _footnote(fig)
     return fig
 

@@ -176,7 +176,9 @@ def _within(done: pd.DataFrame, arms: Sequence[str], base: str, post: str) -> pd
                          "baseline": _pct(int((pair["pre"] == 1).sum()), n),
                          "post": _pct(int((pair["post"] == 1).sum()), n), "unit": "%",
                          "n_yes_to_no": b, "n_no_to_yes": c, "test": f"McNemar ({m.method})",
-                         "statistic": m.statistic, "p": m.p if n else math.nan, "primary": True})
+                         # The exact test has no test statistic (its p comes from the binomial counts b, c).
+                         "statistic": math.nan if m.exact else m.statistic, "p": m.p if n else math.nan,
+                         "primary": True})
         pair = _paired(done, arm, base, post, "d_rating")
         n = len(pair)
         diff = (pair["post"] - pair["pre"]).to_numpy(dtype=float)
@@ -305,13 +307,15 @@ def _p(p: Any) -> str:
 def format_summary(s: TrialSummary) -> str:
     lines = [f"Sessions: {s.n_sessions}, with a completed final coding: {s.n_complete}", ""]
     lines.append("Attachment by arm and timepoint (completed codings)")
-    head = f"  {'arm':<14}{'time':<11}{'n':>4}{'secure':>12}{'D':>12}" + "".join(f"{c:>10}" for c in s.abcd_categories)
-    lines.append(head + f"{'D rating':>12}")
+    # The ABCD columns are headed "ABCD A" ... so that "D" is not headed twice (disorganized is its own column).
+    head = (f"  {'arm':<14}{'time':<11}{'n':>4}{'secure':>12}{'disorganized':>14} "
+            + "".join(f"{'ABCD ' + c:>12}" for c in s.abcd_categories))
+    lines.append(head + f"{'D rating':>10}")
     for r in s.distribution.to_dict("records"):
-        cells = "".join(f"{r[f'n_{c}']:>4} {_f(r[f'pct_{c}'], 0):>3}%" + "  " for c in s.abcd_categories)
+        cells = "".join(f"{r[f'n_{c}']:>5} ({_f(r[f'pct_{c}'], 0):>3}%)" for c in s.abcd_categories)
         lines.append(f"  {r['arm']:<14}{r['timepoint']:<11}{r['n']:>4}"
-                     f"{r['n_secure']:>5} ({_f(r['pct_secure'], 0):>3}%){r['n_disorganized']:>5} "
-                     f"({_f(r['pct_disorganized'], 0):>3}%) {cells}{_f(r['d_rating_mean']):>6}")
+                     f"{r['n_secure']:>5} ({_f(r['pct_secure'], 0):>3}%){r['n_disorganized']:>7} "
+                     f"({_f(r['pct_disorganized'], 0):>3}%) {cells}{_f(r['d_rating_mean']):>10}")
     if len(s.within_arm):
         lines += ["", f"Change within arm, {s.baseline} -> {s.post} (participants coded at both)"]
         for r in s.within_arm.to_dict("records"):
@@ -321,8 +325,9 @@ def format_summary(s: TrialSummary) -> str:
                 what = (f"{_f(r['baseline'], 0)}% -> {_f(r['post'], 0)}%  "
                         f"(yes->no {int(r['n_yes_to_no'])}, no->yes {int(r['n_no_to_yes'])})")
             tag = "" if r["primary"] else " (secondary)"
+            stat = "" if pd.isna(r["statistic"]) else f"{_f(r['statistic'])}, "
             lines.append(f"  {r['arm']:<14}{r['outcome']:<13}n={r['n_pairs']:<4}{what:<40}"
-                         f"{r['test']}{tag}: {_f(r['statistic'])}, p = {_p(r['p'])}")
+                         f"{r['test']}{tag}: {stat}p = {_p(r['p'])}")
     if len(s.between_arm):
         lines += ["", f"{s.intervention} vs {s.control} at {s.post}"]
         for r in s.between_arm.to_dict("records"):

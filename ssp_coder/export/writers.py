@@ -145,7 +145,7 @@ def stats_frame(frame: pd.DataFrame, variables: Mapping[str, Variable], fmt: str
         if fmt == "sav":
             formats[new] = f"F{width}.0"
         else:
-            cols[new] = pd.array([None if pd.isna(x) else int(x) for x in cols[new]], dtype="Int32")
+            cols[new] = pd.to_numeric(cols[new], errors="coerce").round().astype("Int32")
             if new in value_labels:
                 value_labels[new] = {int(k): lab for k, lab in value_labels[new].items()}
     out = pd.DataFrame(cols)

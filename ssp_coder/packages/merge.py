@@ -30,6 +30,7 @@ from ssp_coder.errors import KnownError, StoreError
 from ssp_coder.packages.manifest import CODING_NAME, PackageError, Progress, canonical, read_package, signature_ok
 from ssp_coder.store.package_sql import coding_revisions, get_package, package_secret, read_coder_file, update_package
 from ssp_coder.store.project import Project
+from ssp_coder.store.reliability_sql import COMPLETED_IN_PACKAGE, completion_times
 
 Prefer = Union[str, Mapping[int, str], None]
 CHOICES = ("package", "project")
@@ -141,6 +142,8 @@ def import_package(project: Project, path: str | Path, *, prefer: Prefer = None,
         try:
             _check_scope(package.path, work, issued, project.project_id)
             plan = _plan(project, work, record.record, prefer, report)
+            # When the coder marked each coding complete, from the package's own audit log.
+            completed = completion_times(work)
         finally:
             work.close()
     if not plan:
@@ -155,6 +158,9 @@ def import_package(project: Project, path: str | Path, *, prefer: Prefer = None,
                 except KnownError as exc:
                     raise PackageError(f"Session {code}: the package's coding cannot be merged ({exc}). "
                                        "Nothing was changed.") from None
+            if local in completed and any(isinstance(cmd, MarkComplete) for cmd in commands):
+                bw.audit(COMPLETED_IN_PACKAGE, {"completed_at": completed[local], "package_id": package.package_id},
+                         coding_id=pcid)
             state[str(local)] = [pkg_rev, coding_revisions(bw.conn, [pcid])[pcid]]
         new_record["merge_state"] = state
         update_package(bw.conn, package.package_id, new_record)

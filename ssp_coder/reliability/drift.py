@@ -1,8 +1,9 @@
 """Drift: does a coder's agreement hold up over the course of a trial?
 
 For each coder, the reliability pairs they took part in (as primary or as
-reliability coder) are ordered by when the reliability coding was last
-changed, and agreement is computed in a rolling window of the last
+reliability coder) are ordered by when the reliability coder marked the coding
+complete (for a coding done in a coder package: in the package, not when the
+package was merged), and agreement is computed in a rolling window of the last
 ``drift_window`` pairs (a setting, default 10; the window is a convention for
 a readable curve, not a statistical rule): ABCD percent agreement, Cohen's
 kappa on ABCD where it is defined, and the mean absolute difference of the D
@@ -85,11 +86,30 @@ def drift_figure(drift: pd.DataFrame, *, window: int = DEFAULT_WINDOW):
     ax1.set_ylim(-2, 102)
     ax1.set_title(f"Agreement over time (rolling window of {window} pairs per coder)")
     ax2.set_ylabel("Mean |D-rating difference|")
-    ax2.set_xlabel("Reliability coding completed")
+    ax2.set_xlabel("Date the reliability coding was marked complete")
     if not drift.empty:
         ax1.legend(loc="lower left", fontsize="small")
+        _date_axis(ax2, pd.to_datetime(drift["completed_at"], utc=True, format="ISO8601"))
     fig.autofmt_xdate()
     return fig
+
+
+def _date_axis(ax: Any, when: pd.Series) -> None:
+    """Ticks labelled with calendar dates. Pairs completed within a day or two would otherwise get
+    sub-second tick labels ("39:09.400000"); the axis then spans at least a few days around them."""
+    import matplotlib.dates as mdates
+
+    first, last = when.min(), when.max()
+    if last - first < pd.Timedelta(days=2):
+        middle = (first + (last - first) / 2).normalize() + pd.Timedelta(hours=12)
+        ax.set_xlim(middle - pd.Timedelta(days=2), middle + pd.Timedelta(days=2))
+    span_days = max(4, (max(last, first + pd.Timedelta(days=4)) - first).days)
+    if span_days <= 60:
+        # Whole days only: an automatic locator would put several ticks (the same date) into one day.
+        ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span_days // 6)))
+    else:
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
 
 
 def save_figure(fig: Any, path: str | Path) -> Path:

@@ -25,7 +25,11 @@ def _about(report: ReliabilityReport) -> pd.DataFrame:
             ("kappa bands", "Landis & Koch (1977) labels: a convention for describing kappa, not a test"),
             ("icc_a1", "ICC(2,1): two-way random, absolute agreement, single rater"),
             ("icc_c1", "ICC(3,1): two-way mixed, consistency, single rater"),
-            ("percent agreement CI", "Wilson score interval")]
+            ("percent agreement CI", "Wilson score interval"),
+            ("intervals", "kappa, weighted kappa and ICC intervals are large-sample intervals, clipped to the "
+                          "possible range [-1, 1] where they reach past it (column ci_clipped, note)"),
+            ("small n", f"rows with fewer than {report.settings.get('reliability_min_pairs', 10)} pairs are "
+                        "flagged (column small_n): too few for a stable estimate")]
     rows += [(f"setting {k}", str(v)) for k, v in report.settings.items()]
     return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -78,23 +82,41 @@ def write_figures(report: ReliabilityReport, folder: str | Path, formats: tuple[
 
 
 def summary_lines(report: ReliabilityReport) -> list[str]:
-    """A terminal summary of the overall table."""
+    """A terminal summary of the overall table.
+
+    The agreement column is exact agreement for categorical variables and agreement within one point
+    for ratings and composites (exact agreement says little about a continuous score). The band is
+    Landis & Koch's label of kappa; for the D rating it labels the weighted kappa, and says so.
+    """
     out = [f"Reliability of {report.project}: {report.n_pairs} complete pair(s), {len(report.pending)} pending."]
     if not report.n_pairs:
         return out
-    out.append(f"{'variable':<22}{'n':>4}  {'agree':>6}  {'kappa / ICC(2,1)':<28} band (Landis-Koch convention)")
+    out.append(f"{'variable':<22}{'n':>4}  {'agree':>8}  {'kappa / ICC(2,1)':<38} band (Landis-Koch convention)")
 
     def f(x: Any, pct: bool = False) -> str:
         if x is None or pd.isna(x):
             return "  -"
         return f"{x * 100:5.1f}%" if pct else f"{x:.2f}"
 
+    notes: list[str] = []
     for _, r in report.overall.iterrows():
         if r["kind"] == "categorical":
+            agree = f"{f(r['percent_agreement'], True)}  "
             coef = f"k={f(r['kappa'])} [{f(r['kappa_ci_low'])}, {f(r['kappa_ci_high'])}]"
+            band = r["band"]
         else:
+            agree = f"{f(r['within_1'], True)}±1"
             coef = f"ICC={f(r['icc_a1'])} [{f(r['icc_a1_ci_low'])}, {f(r['icc_a1_ci_high'])}]"
+            band = ""
             if not pd.isna(r["weighted_kappa"]):
                 coef += f" wk={f(r['weighted_kappa'])}"
-        out.append(f"{r['variable']:<22}{int(r['n']):>4}  {f(r['percent_agreement'], True):>6}  {coef:<28} {r['band']}")
+                band = f"{r['band']} (of wk)"
+        marks = ("!" if r.get("small_n") else "") + ("*" if r.get("ci_clipped") else "")
+        if marks:
+            notes.append(f"  {r['variable']}: {r['note']}")
+        out.append(f"{r['variable']:<22}{int(r['n']):>4}  {agree:>8}  {coef + marks:<38} {band}")
+    out.append("agree: exact agreement; ±1: ratings within one point of each other.")
+    if notes:
+        out.append("! too few pairs for a stable estimate; * interval clipped to the possible range [-1, 1]:")
+        out += notes
     return out

@@ -4,6 +4,13 @@ Everything is computed by ``ssp_coder.stats.agreement``; this module only
 chooses the measure for each kind of variable and turns "not defined"
 (fewer than two pairs, a single category, no variance) into NaN instead of
 an error, because an empty cell is the honest answer in a report.
+
+The large-sample intervals of kappa and of the ICC can reach past what the
+statistic can be (kappa [-1.10, 0.10] with a handful of pairs). The report
+clips them to the statistic's range, [-1, 1] for kappa, weighted kappa and
+the two-rater ICC, and says so (``ci_clipped`` and ``note``); with fewer
+pairs than ``min_pairs`` it flags the row (``small_n``), because no interval
+makes three pairs a reliability study.
 """
 
 from __future__ import annotations
@@ -22,8 +29,35 @@ STAT_COLUMNS = [
     "variable", "kind", "n", "n_agree", "percent_agreement", "pa_ci_low", "pa_ci_high",
     "kappa", "kappa_ci_low", "kappa_ci_high", "weighted_kappa", "wk_ci_low", "wk_ci_high",
     "icc_a1", "icc_a1_ci_low", "icc_a1_ci_high", "icc_c1", "icc_c1_ci_low", "icc_c1_ci_high",
-    "mean_abs_diff", "within_1", "band",
+    "mean_abs_diff", "within_1", "band", "small_n", "ci_clipped", "note",
 ]
+# The range of kappa, weighted kappa and the ICC of two raters (ICC >= -1/(k-1) with k = 2 raters).
+RANGE = (-1.0, 1.0)
+DEFAULT_MIN_PAIRS = 10
+INTERVAL_PAIRS = (("kappa_ci_low", "kappa_ci_high"), ("wk_ci_low", "wk_ci_high"),
+                  ("icc_a1_ci_low", "icc_a1_ci_high"), ("icc_c1_ci_low", "icc_c1_ci_high"))
+
+
+def _bounded(row: dict[str, Any], min_pairs: int) -> dict[str, Any]:
+    """Clip the intervals to the statistic's range and write down what was clipped and whether n is small."""
+    clipped = []
+    for lo_key, hi_key in INTERVAL_PAIRS:
+        lo, hi = row.get(lo_key), row.get(hi_key)
+        if _missing(lo) or _missing(hi):
+            continue
+        if lo < RANGE[0] or hi > RANGE[1]:
+            clipped.append(lo_key[: -len("_ci_low")])
+            row[lo_key], row[hi_key] = max(RANGE[0], float(lo)), min(RANGE[1], float(hi))
+    n = int(row.get("n") or 0)
+    row["small_n"] = 0 < n < min_pairs
+    row["ci_clipped"] = bool(clipped)
+    notes = []
+    if row["small_n"]:
+        notes.append(f"only {n} pair(s), fewer than {min_pairs}: too few for a stable estimate")
+    if clipped:
+        notes.append(f"interval of {', '.join(clipped)} clipped to the possible range [-1, 1]")
+    row["note"] = "; ".join(notes)
+    return row
 
 
 def _missing(v: Any) -> bool:
@@ -56,7 +90,8 @@ def _percent(x: list[Any], y: list[Any], confidence: float) -> dict[str, Any]:
     return out
 
 
-def categorical(name: str, a: Sequence[Any], b: Sequence[Any], *, confidence: float = 0.95) -> dict[str, Any]:
+def categorical(name: str, a: Sequence[Any], b: Sequence[Any], *, confidence: float = 0.95,
+                min_pairs: int = DEFAULT_MIN_PAIRS) -> dict[str, Any]:
     x, y = paired_values(a, b)
     x, y = [_norm(v) for v in x], [_norm(v) for v in y]
     row = dict.fromkeys(STAT_COLUMNS, NAN)
@@ -65,7 +100,7 @@ def categorical(name: str, a: Sequence[Any], b: Sequence[Any], *, confidence: fl
     if len(x) >= 2:
         k = cohen_kappa(x, y, confidence=confidence)
         row.update(kappa=k.kappa, kappa_ci_low=k.ci_low, kappa_ci_high=k.ci_high, band=landis_koch_band(k.kappa))
-    return row
+    return _bounded(row, min_pairs)
 
 
 def confusion(a: Sequence[Any], b: Sequence[Any], *, rows: str = "primary", cols: str = "reliability") -> pd.DataFrame:
@@ -81,7 +116,8 @@ def confusion(a: Sequence[Any], b: Sequence[Any], *, rows: str = "primary", cols
 
 
 def numeric(name: str, a: Sequence[Any], b: Sequence[Any], *, kind: str = "continuous",
-            grid: Sequence[float] | None = None, confidence: float = 0.95) -> dict[str, Any]:
+            grid: Sequence[float] | None = None, confidence: float = 0.95,
+            min_pairs: int = DEFAULT_MIN_PAIRS) -> dict[str, Any]:
     """ICC(2,1) and ICC(3,1); with ``grid`` (the rating's possible values) also quadratic-weighted kappa."""
     x, y = paired_values(a, b)
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -105,7 +141,7 @@ def numeric(name: str, a: Sequence[Any], b: Sequence[Any], *, kind: str = "conti
             k = cohen_kappa(list(xa), list(ya), weights="quadratic", categories=list(grid), confidence=confidence)
             row.update(weighted_kappa=k.kappa, wk_ci_low=k.ci_low, wk_ci_high=k.ci_high,
                        band=landis_koch_band(k.kappa))
-    return row
+    return _bounded(row, min_pairs)
 
 
 def rating_grid(lo: float, hi: float, step: float) -> list[float]:

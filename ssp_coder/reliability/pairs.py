@@ -26,7 +26,7 @@ class CodingPair:
     reliability_id: int
     primary_coder: str
     reliability_coder: str
-    completed_at: str          # the reliability coding's last change (orders the drift view)
+    completed_at: str          # when the reliability coder marked it complete (orders the drift view)
 
     @property
     def pair(self) -> str:
@@ -52,7 +52,7 @@ def find_pairs(project: Any, rows: list[sql.CodingRow] | None = None) -> tuple[l
             p = prim[0] if prim else None
             if p is not None and p.status == "complete" and rr.status == "complete":
                 pairs.append(CodingPair(sid, p.blinded_code, p.arm, p.timepoint, p.coding_id, rr.coding_id,
-                                        p.coder, rr.coder, rr.updated_at))
+                                        p.coder, rr.coder, rr.completed_at or rr.updated_at))
             else:
                 pending.append({"blinded_code": rr.blinded_code, "primary_coder": p.coder if p else None,
                                 "primary_status": p.status if p else "no primary coding",

@@ -125,15 +125,16 @@ def _pair_values(pairs: list[CodingPair], table: pd.DataFrame, variables: list[s
     return pd.concat([ident, pd.DataFrame(ordered, index=ident.index)], axis=1)
 
 
-def _stats(values: pd.DataFrame, kinds: list[tuple[str, str]], grid: list[float], confidence: float) -> list[dict]:
+def _stats(values: pd.DataFrame, kinds: list[tuple[str, str]], grid: list[float], confidence: float,
+           min_pairs: int) -> list[dict]:
     rows = []
     for var, kind in kinds:
         a, b = list(values[f"{var}_primary"]), list(values[f"{var}_reliability"])
         if kind == "categorical":
-            rows.append(measures.categorical(var, a, b, confidence=confidence))
+            rows.append(measures.categorical(var, a, b, confidence=confidence, min_pairs=min_pairs))
         else:
             rows.append(measures.numeric(var, a, b, kind=kind, grid=grid if var == "d_rating" else None,
-                                         confidence=confidence))
+                                         confidence=confidence, min_pairs=min_pairs))
     return rows
 
 
@@ -147,19 +148,20 @@ def reliability_report(project: Any, *, confidence: float = 0.95, timed: bool = 
     values = _pair_values(pairs, table, variables)
     r = project.scheme.d_rating
     grid = measures.rating_grid(r.min, r.max, r.step)
-    overall = pd.DataFrame(_stats(values, kinds, grid, confidence), columns=measures.STAT_COLUMNS)
+    settings = effective_settings(project)
+    min_pairs = int(settings.get("reliability_min_pairs", measures.DEFAULT_MIN_PAIRS))
+    overall = pd.DataFrame(_stats(values, kinds, grid, confidence, min_pairs), columns=measures.STAT_COLUMNS)
     by_rows = []
     groups: dict[str, list[CodingPair]] = {OVERALL: pairs}
     for label in sorted({p.pair for p in pairs}, key=str.lower):
         sub = values[values["pair"] == label]
         coder_a, coder_b = label.split(" & ", 1)
-        for row in _stats(sub, kinds, grid, confidence):
+        for row in _stats(sub, kinds, grid, confidence, min_pairs):
             by_rows.append({"pair": label, "coder_a": coder_a, "coder_b": coder_b, **row})
         groups[label] = [p for p in pairs if p.pair == label]
     by_pair = pd.DataFrame(by_rows, columns=PAIR_COLUMNS + measures.STAT_COLUMNS)
     confusion = {v: measures.confusion(list(values[f"{v}_primary"]), list(values[f"{v}_reliability"]))
                  for v, kind in kinds if kind == "categorical"}
-    settings = effective_settings(project)
     if timed:
         data = sql.timed_for(project, ids)
         timed_frame = timed_table(groups, data, project.scheme, settings)
@@ -170,6 +172,6 @@ def reliability_report(project: Any, *, confidence: float = 0.95, timed: bool = 
     used = {k: settings.get(k) for k in ("d_cutoff", "cc_handling", "unclassifiable_handling", "composites")}
     used.update(event_tolerance_s=float(settings.get("event_tolerance_s", 2.0)),
                 d_index_tolerance_s=float(settings.get("d_index_tolerance_s", 2.0)),
-                drift_window=window, confidence=confidence)
+                drift_window=window, confidence=confidence, reliability_min_pairs=min_pairs)
     return ReliabilityReport(project.name, datetime.now(timezone.utc).isoformat(timespec="seconds"), len(pairs),
                              overall, by_pair, confusion, timed_frame, pending, values, drift, used)

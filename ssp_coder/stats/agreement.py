@@ -312,8 +312,9 @@ def percent_agreement(
     centre = prop + z**2 / (2 * n)
     half = z * math.sqrt(prop * (1 - prop) / n + z**2 / (4 * n**2))
     denom = 1 + z**2 / n
-    lo = max(0.0, (centre - half) / denom)
-    hi = min(1.0, (centre + half) / denom)
+    # At 0 and n agreements the bound is exactly 0 (or 1); the formula leaves a rounding residue there.
+    lo = 0.0 if agree == 0 else max(0.0, (centre - half) / denom)
+    hi = 1.0 if agree == n else min(1.0, (centre + half) / denom)
     return PercentAgreement(prop, lo, hi, _count_n(np.array([agree])), _count_n(tab), n_missing, confidence)
 
 

@@ -191,7 +191,10 @@ def _wilson(x: int, n: int, z: float) -> tuple[float, float]:
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 and n the bound is exactly 0 (or 1); the formula leaves a rounding residue such as 4.9e-17.
+    low = 0.0 if x == 0 else max(0.0, centre - half)
+    high = 1.0 if x == n else min(1.0, centre + half)
+    return low, high
 
 
 def risk_difference(x1: int, n1: int, x2: int, n2: int, *, confidence: float = 0.95) -> RiskDifference:

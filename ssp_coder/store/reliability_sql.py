@@ -8,6 +8,7 @@ query per coding.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -33,6 +34,7 @@ class CodingRow:
     timepoint: str
     arm: str
     participant_id: int
+    completed_at: str | None = None   # when the coder marked it complete (see ``completion_times``)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,34 @@ def coding_rows(project: Any) -> list[CodingRow]:
     sql = ("SELECT c.id, c.session_id, c.coder_id, k.name, k.role, c.purpose, c.status, c.updated_at, c.created_at, "
            "s.blinded_code, s.timepoint, p.arm, p.id FROM codings c JOIN coders k ON k.id = c.coder_id "
            "JOIN sessions s ON s.id = c.session_id JOIN participants p ON p.id = s.participant_id ORDER BY c.id")
-    return [CodingRow(*r) for r in _conn(project).execute(sql)]
+    done = completion_times(project)
+    return [CodingRow(*r, completed_at=done.get(int(r[0]))) for r in _conn(project).execute(sql)]
+
+
+COMPLETED_IN_PACKAGE = "CodingCompleted"
+
+
+def completion_times(project: Any) -> dict[int, str]:
+    """coding id -> when it was last marked complete, from the audit log.
+
+    A coding completed in a coder package is merged later; the merge records the time the coder marked
+    it complete in the package (an audit row ``CodingCompleted`` with ``completed_at``), which then
+    counts instead of the time of the merge.
+    """
+    out: dict[int, str] = {}
+    rows = _conn(project).execute(
+        "SELECT coding_id, command, at, payload FROM audit WHERE coding_id IS NOT NULL AND command IN "
+        "('MarkComplete', 'SetStatus', ?) ORDER BY id", (COMPLETED_IN_PACKAGE,))
+    for coding_id, command, at, payload in rows:
+        if command == "MarkComplete":
+            out[int(coding_id)] = at
+            continue
+        data = json.loads(payload)
+        if command == "SetStatus" and data.get("args", {}).get("status") == "complete":
+            out[int(coding_id)] = at
+        elif command == COMPLETED_IN_PACKAGE and data.get("completed_at"):
+            out[int(coding_id)] = data["completed_at"]
+    return out
 
 
 def _in_chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:

@@ -104,3 +104,11 @@ def test_demo_without_display_prints_summary(tmp_path, monkeypatch):
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert "No display is available" in res.stderr and "final classifications" in res.stdout
+
+
+def test_status_of_a_project_without_codings_has_no_dangling_separator(capsys, tmp_path):
+    proj = str(tmp_path / "t.sspc")
+    run(capsys, "init", proj)
+    code, out, _ = run(capsys, "status", proj)
+    line = next(x for x in out.splitlines() if "codings:" in x)
+    assert code == 0 and line.rstrip().endswith("0 draft") and not line.rstrip().endswith(";")

@@ -98,3 +98,21 @@ def test_numeric_columns_stay_numeric():
     long = assemble_long(*frames([("P1", "X", "pre", "B", 1.5, "complete"), ("P2", "X", "pre", None, None, None)]))
     assert np.issubdtype(long["d_rating"].dtype, np.floating)
     assert long["session_id"].dtype == np.int64 and long["double_coded"].dtype == np.int64
+
+
+def test_an_assigned_session_with_nothing_coded_is_not_coded(coded_project):
+    """Assigned, nothing entered: "not coded"; one event entered: "in progress"."""
+    from ssp_coder.domain.commands import AddEvent
+    from ssp_coder.export.datasets import session_frame
+
+    p = coded_project
+    frame = session_frame(p)
+    long = assemble_long(frame, pd.DataFrame({"session_id": frame["session_id"]}), timepoint_order=["pre", "post"])
+    assert set(long["coding_status"]) == {"not coded"}
+    first = p.codings()[0]
+    p.execute(AddEvent(int(first.id), "cry", 1000, 2000))
+    frame = session_frame(p)
+    long = assemble_long(frame, pd.DataFrame({"session_id": frame["session_id"]}), timepoint_order=["pre", "post"])
+    status = dict(zip(long["session_id"], long["coding_status"]))
+    assert status[int(first.session_id)] == "in progress"
+    assert sorted(status.values()).count("not coded") == 3

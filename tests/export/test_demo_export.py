@@ -167,3 +167,28 @@ def test_cli_export_and_summary(demo, tmp_path, capsys):
     finally:
         target.chmod(stat.S_IRUSR | stat.S_IWUSR)
     assert main(["summary", str(path), "--control", "nobody"]) == 2
+
+
+def test_cli_export_names_every_file_written(demo, tmp_path, capsys):
+    path = demo[0]
+    capsys.readouterr()
+    assert main(["export", str(path), "--format", "sav", "-o", str(tmp_path / "trial.sav")]) == 0
+    out = capsys.readouterr().out
+    for name in ("trial_long.sav", "trial_wide.sav", "trial_codebook.csv"):
+        assert str(tmp_path / name) in out and (tmp_path / name).exists()
+    assert not (tmp_path / "trial.sav").exists() and "trial.sav itself is not written" in out
+    # A codebook that cannot be written stops the export before any data file is written.
+    (tmp_path / "w_codebook.csv").write_text("keep")
+    (tmp_path / "w_codebook.csv").chmod(stat.S_IRUSR)
+    try:
+        assert main(["export", str(path), "--format", "dta", "-o", str(tmp_path / "w.dta")]) == 2
+        assert not (tmp_path / "w_long.dta").exists() and not (tmp_path / "w_wide.dta").exists()
+    finally:
+        (tmp_path / "w_codebook.csv").chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_export_help_says_which_files_are_written(capsys):
+    with pytest.raises(SystemExit):
+        main(["export", "-h"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "writes trial_long.sav and trial_wide.sav (never trial.sav)" in text and "trial_codebook.csv" in text

@@ -132,3 +132,30 @@ def test_to_dict_is_json_clean(summary):
     assert d["between_arm"][0]["outcome"] == "secure"
     assert isinstance(s.to_frame(), pd.DataFrame) and set(s.to_frame()["table"]) == {
         "distribution", "within_arm", "between_arm", "incomplete"}
+
+
+def test_terminal_table_heads_each_column_once_and_exact_mcnemar_has_no_statistic(summary):
+    summary, _long = summary
+    text = format_summary(summary)
+    head = next(line for line in text.splitlines() if line.strip().startswith("arm"))
+    import re
+    # "disorganized", "ABCD D" and "D rating": no column headed just "D" beside "ABCD D".
+    assert "disorganized" in head and head.count("ABCD D") == 1
+    assert re.findall(r"(?<!ABCD )\bD\b(?! rating)", head) == []
+    exact = [line for line in text.splitlines() if "exact binomial" in line]
+    assert exact and all("): p = " in line for line in exact)
+    row = summary.within_arm[summary.within_arm["test"].str.contains("exact")].iloc[0]
+    assert math.isnan(row["statistic"])
+
+
+def test_d_rating_bars_stand_on_their_values_and_no_legend_covers_them(summary):
+    from ssp_coder.export.figures import d_rating_distribution
+
+    summary, long = summary
+    fig = d_rating_distribution(summary, long)
+    for ax in fig.axes:
+        assert ax.get_legend() is None
+        for bar in ax.patches:
+            centre = bar.get_x() + bar.get_width() / 2
+            assert centre * 2 == pytest.approx(round(centre * 2))          # on a rating of the 0.5 grid
+    assert len(fig.axes) == len(summary.arms) * len(summary.timepoints)

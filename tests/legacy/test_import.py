@@ -11,6 +11,7 @@ from ssp_coder.domain import commands as cmds
 from ssp_coder.errors import InputFileError
 from ssp_coder.legacy import import_codings, write_codings_template
 from ssp_coder.scoring import score
+from ssp_coder.store.project import Project
 
 SCALES = ["ps_e5_m", "ps_e8_m", "cm_e5_m", "cm_e8_m", "rs_e5_m", "rs_e8_m", "av_e5_m", "av_e8_m"]
 HEAD = ["participant_id", "timepoint", "coder", "purpose", "classification", "forced_secondary", "d_rating"] + SCALES
@@ -287,3 +288,50 @@ def test_rows_naming_a_purpose_the_bad_codings_row_misspelt_are_not_reported_aga
     with pytest.raises(InputFileError) as err:
         import_codings(trial, xlsx(tmp_path / "bad.xlsx", {"codings": codings, "boundaries": bnd}))
     assert [(p.sheet, p.row, p.column) for p in err.value.problems] == [("codings", 2, "purpose")]
+
+
+def test_project_template_is_prefilled_with_the_assigned_codings(trial, tmp_path, capsys):
+    from ssp_coder.cli.app import main
+
+    empty = int(trial.execute(cmds.CreateCoding(int(trial.session_by_code("S1PR").id), int(trial.coder("Ann").id),
+                                                "primary")).inverse.coding_id)
+    trial.execute(cmds.CreateCoding(int(trial.session_by_code("S1PR").id), int(trial.coder("Bob").id),
+                                    "reliability"))
+    started = int(trial.execute(cmds.CreateCoding(int(trial.session_by_code("S2PO").id), int(trial.coder("Bob").id),
+                                                  "primary")).inverse.coding_id)
+    trial.execute(cmds.AddEvent(started, "cry", 1000, 2000))         # work begun: not offered for import
+    path = trial.path
+    trial.close()
+    out = tmp_path / "prefilled.xlsx"
+    assert main(["template", "codings", str(out), "--project", str(path)]) == 0
+    assert "with 2 assigned coding(s)" in capsys.readouterr().out
+    wb = openpyxl.load_workbook(out)
+    rows = [[c.value for c in r] for r in wb["codings"].iter_rows()]
+    assert rows[0][:4] == ["participant_id", "timepoint", "coder", "purpose"] and "ps_e5_m" in rows[0]
+    assert [r[:4] for r in rows[1:]] == [["P1", "pre", "Ann", "primary"], ["P1", "pre", "Bob", "reliability"]]
+    codes = [[c.value for c in r] for r in wb["codes"].iter_rows()]
+    assert any(r[1] == "cry" and r[0].startswith("behaviour") for r in codes)
+    assert any(r[1] == "ps_e5_m" and r[0].startswith("scale column") for r in codes)
+    # Filled in, the sheet imports into exactly those codings.
+    ws = wb["codings"]
+    head = rows[0]
+    for r in range(2, 4):
+        ws.cell(r, head.index("classification") + 1, "B2")
+        ws.cell(r, head.index("d_rating") + 1, 2)
+    wb.save(out)
+    with Project.open(path, backups=False) as p:
+        report = import_codings(p, out)
+        assert report.filled[0] == empty and len(report.filled) == 2 and not report.created
+    # Blinded: the sessions by code only.
+    assert main(["template", "codings", str(tmp_path / "b.xlsx"), "--project", str(path), "--blinded"]) == 0
+    head = [c.value for c in openpyxl.load_workbook(tmp_path / "b.xlsx")["codings"][1]]
+    assert head[:3] == ["blinded_code", "coder", "purpose"]
+
+
+def test_template_without_a_project_keeps_its_example(tmp_path, capsys):
+    from ssp_coder.cli.app import main
+
+    assert main(["template", "codings", str(tmp_path / "t.xlsx")]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert wb["codings"]["A2"].value == "P001" and "codes" not in wb.sheetnames
+    assert main(["template", "codings", str(tmp_path / "x.xlsx"), "--blinded"]) == 2

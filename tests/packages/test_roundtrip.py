@@ -341,3 +341,42 @@ def test_overlapping_states_from_a_package_are_reported_by_check(trial, out):
         warnings = next(d["warnings"] for d in check_data(project) if d["coding_id"] == mine)
         assert any(w.startswith("state_overlap: 'play' intervals 00:00.100–00:00.500, 00:00.400–00:00.800")
                    for w in warnings), warnings
+
+
+def test_merge_keeps_the_time_the_coder_marked_a_coding_complete(trial_no_videos, tmp_path, monkeypatch):
+    """Drift orders pairs by when the coder finished, not by when the package was merged."""
+    from ssp_coder.domain.commands import MarkComplete, SetBoundary, SetClassification, SetDRating, SetScale
+    from ssp_coder.packages import export_package, import_package, open_package
+    from ssp_coder.store import uow as uow_module
+    from ssp_coder.store.reliability_sql import coding_rows, completion_times
+
+    t = trial_no_videos
+    with open_trial(t) as project:
+        export_package(project, "Ann", out_path=tmp_path / "ann.sspkg")
+    monkeypatch.setattr(uow_module, "now_iso", lambda: "2024-02-03T09:00:00.000000+00:00")
+    import ssp_coder.store.project as project_module
+    monkeypatch.setattr(project_module, "now_iso", lambda: "2024-02-03T09:00:00.000000+00:00")
+    opened = open_package(tmp_path / "ann.sspkg")
+    try:
+        p = opened.project
+        cid = next(int(c.id) for c in p.codings() if p.session(int(c.session_id)).blinded_code == "P8D4")
+        t0 = 0
+        for ep in p.scheme.episodes:
+            p.execute(SetBoundary(cid, ep.number, t0, t0 + 10_000))
+            t0 += 10_000
+        for sc, ep, partner in p.scheme.scale_cells():
+            p.execute(SetScale(cid, sc.id, ep, partner, 3.0))
+        p.execute(SetClassification(cid, "B2"))
+        p.execute(SetDRating(cid, 2.0))
+        p.execute(MarkComplete(cid))
+    finally:
+        opened.close()
+    monkeypatch.undo()
+    with open_trial(t) as project:
+        report = import_package(project, tmp_path / "ann-returned.sspkg")
+        assert [m.session_code for m in report.merged] == ["P8D4"]
+        pcid = t.codings[("P8D4", "Ann")]
+        assert project.coding(pcid).status == "complete"
+        assert completion_times(project)[pcid] == "2024-02-03T09:00:00.000000+00:00"
+        row = next(r for r in coding_rows(project) if r.coding_id == pcid)
+        assert row.completed_at.startswith("2024-02-03") and not row.updated_at.startswith("2024")

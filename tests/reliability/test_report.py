@@ -141,6 +141,19 @@ def test_summary_mentions_every_variable(report):
     assert "abcd" in text and "d_rating" in text and "1 pending" in text
 
 
+def test_summary_shows_within_one_point_for_ratings_and_names_the_band_source(report):
+    lines = summary_lines(report)
+    d = next(line for line in lines if line.startswith("d_rating"))
+    row = report.variable("d_rating")
+    assert f"{row['within_1'] * 100:5.1f}%\u00b11" in d            # within one point, not exact agreement
+    assert f"{row['band']} (of wk)" in d                          # the band labels weighted kappa
+    abcd = next(line for line in lines if line.startswith("abcd "))
+    assert f"{report.variable('abcd')['percent_agreement'] * 100:5.1f}%" in abcd
+    assert any("within one point" in line for line in lines)
+    # 10 pairs: not small at the default of 10; with fewer, the row is flagged and explained.
+    assert not report.variable("abcd")["small_n"]
+
+
 def test_empty_project_gives_an_empty_report(tmp_path):
     with new_project(tmp_path) as p:
         r = reliability_report(p)
@@ -148,3 +161,23 @@ def test_empty_project_gives_an_empty_report(tmp_path):
     assert r.overall["n"].eq(0).all()
     assert r.timed.empty and r.drift.empty
     write_report_xlsx(r, tmp_path / "empty.xlsx")
+
+
+def test_intervals_stay_within_the_statistics_range_and_small_n_is_flagged():
+    from ssp_coder.reliability import measures
+    from ssp_coder.stats.agreement import cohen_kappa
+
+    a, b = [0, 0, 0, 0, 1], [0, 1, 1, 1, 0]
+    assert cohen_kappa(a, b).ci_low < -1                        # the large-sample interval reaches past -1
+    row = measures.categorical("disorganized", a, b)
+    assert row["kappa_ci_low"] == -1.0 and row["kappa_ci_high"] <= 1.0
+    assert row["ci_clipped"] and row["small_n"]
+    assert "clipped to the possible range [-1, 1]" in row["note"] and "only 5 pair(s)" in row["note"]
+    icc_row = measures.numeric("d_rating", [1, 5, 9], [2, 4, 1], kind="ordinal",
+                               grid=measures.rating_grid(1, 9, 0.5))
+    for key in ("icc_a1_ci_low", "icc_c1_ci_low", "wk_ci_low"):
+        assert -1.0 <= icc_row[key] <= 1.0
+    assert icc_row["small_n"]
+    many = measures.categorical("secure", [0, 1] * 10, [0, 1] * 9 + [1, 1])
+    assert not many["small_n"] and not many["ci_clipped"] and many["note"] == ""
+    assert measures.categorical("secure", [0, 1] * 10, [0, 1] * 10, min_pairs=30)["small_n"]

@@ -107,3 +107,17 @@ def test_drift_rolling_window_by_coder(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in svg.read_bytes()[:400]
     assert [ln.get_label() for ln in fig.axes[0].get_lines()] == ["Ann", "Bob"]
+
+
+def test_drift_axis_is_labelled_with_dates_even_when_pairs_finish_within_a_second():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rows = [{"primary_coder": "Ann", "reliability_coder": "Bob", "completed_at": f"2025-03-04T10:39:09.{i}00000+00:00",
+             "blinded_code": f"S{i}", "abcd_primary": "B", "abcd_reliability": "B", "d_rating_primary": 2.0,
+             "d_rating_reliability": 2.0} for i in range(4)]
+    fig = drift_figure(drift_table(pd.DataFrame(rows), window=3), window=3)
+    FigureCanvasAgg(fig).draw()
+    labels = [t.get_text() for t in fig.axes[1].get_xticklabels() if t.get_text()]
+    assert labels and all(len(t) == 10 and t[4] == "-" and t[7] == "-" for t in labels), labels
+    assert "2025-03-04" in labels and len(set(labels)) == len(labels)
+    assert "marked complete" in fig.axes[1].get_xlabel()

@@ -272,3 +272,10 @@ def test_kappa_bounds_and_ci_order(data):
     if not math.isnan(k.kappa):
         assert -1.0 - 1e-12 <= k.kappa <= 1.0 + 1e-12
         assert k.ci_low <= k.kappa <= k.ci_high <= 1.0
+
+
+def test_wilson_bounds_are_exactly_zero_and_one_at_the_ends():
+    none = percent_agreement([1, 2, 3], [2, 3, 1])
+    assert none.ci_low == 0.0 and none.ci_high < 1
+    every = percent_agreement([1, 2, 3], [1, 2, 3])
+    assert every.ci_high == 1.0 and every.ci_low > 0

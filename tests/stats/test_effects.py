@@ -345,3 +345,12 @@ def test_odds_ratio_interval_contains_estimate(a, b, c, d):
     assert 0 < res.ci_low <= res.odds_ratio <= res.ci_high < math.inf
     swapped = odds_ratio(c, d, a, b)
     assert swapped.log_or == pytest.approx(-res.log_or)
+
+
+def test_wilson_bound_at_zero_events_is_exactly_zero():
+    from ssp_coder.stats.effects import _wilson
+
+    for n in (3, 7, 13):
+        low, high = _wilson(0, n, 1.959963984540054)
+        assert low == 0.0 and high > 0
+        assert _wilson(n, n, 1.959963984540054)[1] == 1.0

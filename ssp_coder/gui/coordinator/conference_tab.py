@@ -218,7 +218,8 @@ class ConferenceTab(QWidget):
         take_b = QPushButton("Take all from b")
         take_b.clicked.connect(lambda: self.diff_model.take_all("b"))
         self.reason_edit = QLineEdit()
-        self.reason_edit.setPlaceholderText("Reason for the decisions (used where a row has no reason of its own)")
+        self.reason_edit.setPlaceholderText("Reason: needed where a value is not the primary's (covers rows without "
+                                            "their own)")
         self.create_button = QPushButton("Create consensus")
         self.create_button.setEnabled(False)
         self.create_button.clicked.connect(lambda: self.create())

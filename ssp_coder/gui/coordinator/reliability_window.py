@@ -44,11 +44,11 @@ from ssp_coder.gui.coordinator.workers import ProcessJob
 from ssp_coder.store.project import Project
 
 OVERVIEW_COLUMNS = ["variable", "kind", "n", "agreement", "agreement_ci", "kappa", "kappa_ci", "weighted_kappa",
-                    "icc_a1", "icc_a1_ci", "icc_c1", "mean_abs_diff", "within_1", "band"]
+                    "icc_a1", "icc_a1_ci", "icc_c1", "mean_abs_diff", "within_1", "band", "note"]
 OVERVIEW_HEADERS = {"agreement": "% agreement", "agreement_ci": "95 % CI (Wilson)", "kappa": "Cohen's κ",
                     "kappa_ci": "κ 95 % CI", "weighted_kappa": "weighted κ", "icc_a1": "ICC(2,1)",
                     "icc_a1_ci": "ICC(2,1) CI", "icc_c1": "ICC(3,1)", "mean_abs_diff": "mean |diff|",
-                    "within_1": "within 1", "band": "band (Landis–Koch)"}
+                    "within_1": "within 1", "band": "band (Landis–Koch)", "note": "note"}
 
 
 def _num(x: Any) -> str:
@@ -78,7 +78,9 @@ def overview_frame(stats: pd.DataFrame) -> pd.DataFrame:
             "icc_c1": "-" if pd.isna(r["icc_c1"]) else f"{r['icc_c1']:.2f}",
             "mean_abs_diff": "-" if pd.isna(r["mean_abs_diff"]) else f"{r['mean_abs_diff']:.2f}",
             "within_1": "-" if pd.isna(r["within_1"]) else f"{r['within_1'] * 100:.0f} %",
-            "band": r["band"] or "-"})
+            # For ratings the band labels the weighted kappa, not the ICC beside it.
+            "band": (f"{r['band']} (weighted κ)" if r["band"] and r["kind"] != "categorical" else r["band"]) or "-",
+            "note": r.get("note") or ""})
         rows.append(row)
     lead = [c for c in ("pair",) if c in stats.columns]
     return pd.DataFrame(rows, columns=lead + OVERVIEW_COLUMNS)
@@ -309,7 +311,8 @@ class ReliabilityWindow(QMainWindow):
             f"<b>{report.n_pairs}</b> complete pair(s) of primary and reliability codings, "
             f"<b>{len(report.pending)}</b> pending. Percent agreement with Wilson intervals; Cohen's κ for "
             "categories, ICC(2,1) absolute agreement for ratings. Landis &amp; Koch (1977) bands describe κ by "
-            "convention.")
+            "convention. Intervals reaching past the possible range [−1, 1] are clipped to it, and rows with "
+            f"fewer than {report.settings.get('reliability_min_pairs', 10)} pairs are flagged (see note).")
         self.overall_model.set_frame(overview_frame(report.overall))
         pairs = sorted(report.by_pair["pair"].unique(), key=str.lower) if len(report.by_pair) else []
         self._fill_combo(self.pair_combo, pairs)

@@ -44,7 +44,9 @@ def test_overview_shows_the_engines_numbers(window, project, qtmodeltester):
         assert _text(model, i, "% agreement") == pa
         icc = "-" if pd.isna(r["icc_a1"]) else f"{r['icc_a1']:.2f}"
         assert _text(model, i, "ICC(2,1)") == icc
-        assert _text(model, i, "band (Landis–Koch)") == (r["band"] or "-")
+        band = (f"{r['band']} (weighted κ)" if r["kind"] != "categorical" else r["band"]) if r["band"] else "-"
+        assert _text(model, i, "band (Landis–Koch)") == band        # for ratings it labels weighted kappa
+        assert _text(model, i, "note") == (r["note"] or "")
     assert engine.n_pairs > 0 and f"<b>{engine.n_pairs}</b> complete" in window.summary_label.text()
     # every pair of the engine is offered, and its table matches
     pairs = sorted(engine.by_pair["pair"].unique(), key=str.lower)
