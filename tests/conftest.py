@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Logs and settings go to a temporary folder, never the developer's home."""
     monkeypatch.setenv("SSP_CODER_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))  # the per-user demo folder
 
 
 @pytest.fixture(scope="session")
