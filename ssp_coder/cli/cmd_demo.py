@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ssp_coder.cli.cmd_gui import display_available
+from ssp_coder.cli.window_check import window_problem
 from ssp_coder.cli.common import TerminalProgress
 
 
@@ -33,9 +33,9 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print(f"Built in {result.seconds:.1f} s: demo project {result.project_path}")
     show_window = not args.no_gui
-    if show_window and not display_available():
-        print("No display is available here, so the window cannot open; here is the project summary instead.",
-              file=sys.stderr)
+    problem = window_problem() if show_window else None   # asked before Qt starts: Qt would abort
+    if problem:
+        print(f"{problem}\nHere is the project summary instead.", file=sys.stderr)
         show_window = False
     if not show_window:
         with Project.open(result.project_path, read_only=True, backups=False) as project:
