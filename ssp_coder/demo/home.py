@@ -31,7 +31,8 @@ PROJECT_TITLE = "Demo trial (synthetic)"
 # the synthetic videos and the roster they were imported from.
 DEMO_ENTRIES = frozenset({PROJECT_NAME, f"{PROJECT_NAME}-wal", f"{PROJECT_NAME}-shm", f"{PROJECT_NAME}-journal",
                           f"{PROJECT_NAME}.lock", f".{PROJECT_NAME}.creating", "demo.backups", "videos",
-                          "roster.csv"})
+                          "roster.csv",
+                          ".DS_Store", "Thumbs.db", "desktop.ini"})   # left by file browsers that looked in
 
 
 class DemoFolderError(KnownError):
