@@ -17,7 +17,8 @@ PACKAGE = ROOT / "ssp_coder"
 APP_NAME = "ssp-coder"
 BUNDLE_ID = "org.ssp-coder.ssp-coder"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
-ICONS = PACKAGE / "resources" / "icons"
+SHIPPED = ROOT / "resources"        # installed inside the package as ssp_coder/resources
+ICONS = SHIPPED / "icons"
 
 # Qt modules the program imports (ssp_coder/gui): QtCore, QtGui, QtWidgets, QtMultimedia. Every other
 # PySide6 module is excluded so its hook does not pull its Qt libraries, plugins and translations in.
@@ -87,7 +88,7 @@ def metadata_dir(folder: Path, version: str) -> Path:
 def datas(metadata: Path) -> list[tuple[str, str]]:
     """(source, folder inside the build): resources where ``importlib.resources.files("ssp_coder")`` looks."""
     return [
-        (str(PACKAGE / "resources" / "schemes"), "ssp_coder/resources/schemes"),
+        (str(SHIPPED / "schemes"), "ssp_coder/resources/schemes"),
         (str(ICONS), "ssp_coder/resources/icons"),
         (str(metadata), metadata.name),
     ]

@@ -15,6 +15,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     """Logs, caches and settings go to a temporary folder, never the developer's home."""
     monkeypatch.setenv("SSP_CODER_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
     monkeypatch.setenv("SSP_CODER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))  # the per-user demo folder
 
 
 @pytest.fixture(scope="session")

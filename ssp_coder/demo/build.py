@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import random
-import tempfile
 import time
 from concurrent.futures import as_completed
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Callable
 
 from ssp_coder.assignments import assign
 from ssp_coder.demo.codings import coding_commands, draw_scales
+from ssp_coder.demo.home import PROJECT_NAME, PROJECT_TITLE, demo_home, replacing, reuse_problem
 from ssp_coder.demo.truth import allocate_groups, draw_truth, perceive, rates_for
 from ssp_coder.domain.commands import AddCoder, CreateCoding
 from ssp_coder.domain.scheme import Scheme, load_builtin_scheme, scheme_from_dict
@@ -25,7 +25,6 @@ from ssp_coder.processes import process_pool
 from ssp_coder.roster import import_roster
 from ssp_coder.store.project import Project
 
-PROJECT_NAME = "demo.sspc"
 CODERS = (("Ana Alvarez", "coder"), ("Ben Okafor", "coder"), ("Chloe Martin", "coder"),
           ("Dana Lead", "coordinator"), ("Eve Trainer", "trainer"))
 ARMS = ("ABC", "DEF")          # intervention and active control, as in Bernard et al. (2012)
@@ -42,6 +41,7 @@ class DemoResult:
     sessions: int
     seconds: float
     reused: bool
+    note: str = ""   # why an existing demo was replaced, if it was
 
 
 def demo_scheme(episode_seconds: float = 2.0) -> Scheme:
@@ -101,17 +101,41 @@ def _write_videos(jobs: list[tuple[str, float, int]], workers: int, progress: Pr
 
 
 def build_demo(folder: str | Path | None = None, *, seed: int = 7, participants: int = 24,
-               episode_seconds: float = 2.0, workers: int = 2, progress: Progress | None = None) -> DemoResult:
-    """Build (or reuse) the demo project in ``folder`` (a new temporary folder by default)."""
-    start = time.perf_counter()
-    folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="ssp-coder-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    project_path = folder / PROJECT_NAME
-    if project_path.exists():
-        with Project.open(project_path, read_only=True, backups=False) as p:
-            n = p.counts()["sessions"]
-        return DemoResult(folder, project_path, n, time.perf_counter() - start, True)
+               episode_seconds: float = 2.0, workers: int = 2, progress: Progress | None = None,
+               fresh: bool = False) -> DemoResult:
+    """The demo project in ``folder`` (the per-user demo folder by default): reused when it is there and
+    usable, else built; ``fresh`` builds a new one in its place either way.
 
+    A new demo is built beside the folder and swapped in only when complete (see ``demo.home``).
+    """
+    start = time.perf_counter()
+    folder = Path(folder).expanduser() if folder else demo_home()
+    project_path = folder / PROJECT_NAME
+    why = "" if fresh else reuse_problem(folder)
+    if why is None:
+        return _reused(folder, start)
+    with replacing(folder, keep_a_good_one=not fresh) as new:
+        _build_in(new.path, seed=seed, participants=participants, episode_seconds=episode_seconds,
+                  workers=workers, progress=progress)
+    if not new.swapped:   # another ssp-coder finished a demo here first: use that one
+        return _reused(folder, start)
+    note = ""
+    if why and why != "it holds no demo project":
+        note = f"The demo in {folder} could not be reused ({why}), so a new one was built."
+    with Project.open(project_path, read_only=True, backups=False) as p:
+        n = p.counts()["sessions"]
+    return DemoResult(folder, project_path, n, time.perf_counter() - start, False, note)
+
+
+def _reused(folder: Path, start: float) -> DemoResult:
+    with Project.open(folder / PROJECT_NAME, read_only=True, backups=False) as p:
+        n = p.counts()["sessions"]
+    return DemoResult(folder, folder / PROJECT_NAME, n, time.perf_counter() - start, True)
+
+
+def _build_in(folder: Path, *, seed: int, participants: int, episode_seconds: float, workers: int,
+              progress: Progress | None) -> None:
+    """Build the demo in the empty ``folder``; every path stored in it is relative, so it can be moved."""
     rng = random.Random(seed)
     video_dir = folder / "videos"
     video_dir.mkdir(exist_ok=True)
@@ -136,12 +160,15 @@ def build_demo(folder: str | Path | None = None, *, seed: int = 7, participants:
         writer.writerows(rows)
 
     scheme = demo_scheme(episode_seconds)
-    with Project.create(project_path, name="Demo trial (synthetic)", scheme=scheme, actor="demo") as project:
+    with Project.create(folder / PROJECT_NAME, name=PROJECT_TITLE, scheme=scheme, actor="demo") as project:
         import_roster(project, roster)
+        # The roster import records where the videos are now; the demo's folder is moved into place after
+        # the build, so the links are made relative to the project's folder (as a relinked video is).
+        with project.bulk(actor="demo") as w:
+            for s in project.sessions():
+                w.relink_video(int(s.id), Path(s.video_path).relative_to(folder.resolve()).as_posix())
         project.execute_many([AddCoder(name, role) for name, role in CODERS])
         _code_everything(project, rng, episode_seconds)
-        n = project.counts()["sessions"]
-    return DemoResult(folder, project_path, n, time.perf_counter() - start, False)
 
 
 def _code_everything(project: Project, rng: random.Random, episode_seconds: float) -> None:

@@ -1,6 +1,6 @@
 """The coding scheme as data: episodes, scales, D indices, classifications, behaviours.
 
-Schemes are JSON files (``ssp_coder/resources/schemes/*.json``); a lab makes
+Schemes are JSON files (``resources/schemes/*.json``, shipped inside the package); a lab makes
 its own by copying one and editing it. ``load_scheme`` validates everything
 and names the key that is wrong, so a broken file never half-loads.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 from ssp_coder.errors import SchemeError
+from ssp_coder.shipped import shipped_folder
 
 DEFAULT_SCHEME_ID = "ssp-infant-v1"
 EPISODE_KINDS = ("introduction", "preseparation", "separation", "reunion")
@@ -191,12 +191,12 @@ class Scheme:
 # -- loading -----------------------------------------------------------------
 
 def builtin_scheme_ids() -> list[str]:
-    folder = resources.files("ssp_coder") / "resources" / "schemes"
+    folder = shipped_folder("schemes")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
 
 
 def load_builtin_scheme(scheme_id: str = DEFAULT_SCHEME_ID) -> Scheme:
-    ref = resources.files("ssp_coder") / "resources" / "schemes" / f"{scheme_id}.json"
+    ref = shipped_folder("schemes") / f"{scheme_id}.json"
     if not ref.is_file():
         raise SchemeError(
             f"There is no built-in coding scheme called {scheme_id!r}. "

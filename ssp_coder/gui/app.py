@@ -22,6 +22,7 @@ from ssp_coder.gui.main_window import MainWindow
 from ssp_coder.gui.settings import app_settings, remember_project
 from ssp_coder.gui.theme import apply_theme
 from ssp_coder.store.access import unwritable_reason
+from ssp_coder.shipped import shipped_folder
 from ssp_coder.store.project import Project
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def application() -> QApplication:
                                     "qt.multimedia.playbackengine.codec=false")
     apply_theme(app)
     icon = QIcon()
-    folder = resources.files("ssp_coder") / "resources" / "icons"
+    folder = shipped_folder("icons")
     for size in (16, 24, 32, 48, 64, 128, 256):
         ref = folder / f"ssp-coder-{size}.png"
         if ref.is_file():

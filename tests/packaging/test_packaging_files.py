@@ -77,9 +77,9 @@ def test_unused_qt_modules_are_excluded_and_used_ones_are_not(cfg):
 def test_resources_are_placed_where_importlib_resources_finds_them(cfg, tmp_path):
     meta = cfg.metadata_dir(tmp_path, "9.8.7")
     pairs = dict((dest, Path(src)) for src, dest in cfg.datas(meta))
-    assert pairs["ssp_coder/resources/schemes"] == ROOT / "ssp_coder" / "resources" / "schemes"
+    assert pairs["ssp_coder/resources/schemes"] == ROOT / "resources" / "schemes"
     assert any(pairs["ssp_coder/resources/schemes"].glob("*.json"))
-    assert pairs["ssp_coder/resources/icons"] == ROOT / "ssp_coder" / "resources" / "icons"
+    assert pairs["ssp_coder/resources/icons"] == ROOT / "resources" / "icons"
     assert (meta / "METADATA").read_text(encoding="utf-8").splitlines()[1:3] == ["Name: ssp-coder",
                                                                                   "Version: 9.8.7"]
     # what importlib.metadata will find inside the build
