@@ -12,8 +12,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Logs and settings go to a temporary folder, never the developer's home."""
+    """Logs, settings and the frame-index cache go to a temporary folder, never the developer's home."""
     monkeypatch.setenv("SSP_CODER_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+    monkeypatch.setenv("SSP_CODER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(scope="session")
