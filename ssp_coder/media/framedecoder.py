@@ -69,6 +69,17 @@ class FrameDecoder:
             return self._fifo[0][0]
         return self._last + 1 if self._last is not None else self._floor
 
+    def skip_until(self, index: int | None) -> None:
+        """While seeking far ahead of the frames anyone will look at, skip frames no other frame
+        refers to (most B-frames): they are never shown, so decoding them is wasted. ``None`` decodes
+        every frame again."""
+        self._skip_until = index
+        self.stream.codec_context.skip_frame = "NONREF" if index is not None else "DEFAULT"
+
+    @property
+    def skipping(self) -> bool:
+        return self._skip_until is not None
+
     @property
     def sample_aspect_ratio(self) -> Fraction | None:
         """Pixel shape (DV and DVD video have non-square pixels); known once a frame is decoded."""
@@ -87,6 +98,7 @@ class FrameDecoder:
         self._floor = floor                # frames before it are open-GOP leftovers of a seek: dropped
         self._graph = None
         self._fifo: deque[tuple[int, bool]] = deque()
+        self.skip_until(None)
 
     def seek(self, keyframe: int, attempt: int = 0) -> None:
         """Go to the keyframe ``keyframe`` (an index that is a keyframe). The next read returns it, or
@@ -149,6 +161,8 @@ class FrameDecoder:
         if idx >= self.index.frame_count:
             return
         self._last = idx
+        if self._skip_until is not None and idx >= self._skip_until:
+            self.skip_until(None)
         interlaced = bool(frame.interlaced_frame)
         if interlaced and DEINTERLACER is not None:
             self.interlaced_seen = True

@@ -218,13 +218,17 @@ class FrameServer:
         dec = self._fwd
         key = self.index.keyframe_at_or_before(target)
         pos = dec.position
-        sought = not (pos <= target and target - pos <= target - key + 2) or dec.at_end
+        sought = not (pos <= target and target - pos <= target - key + 2) or dec.at_end or dec.skipping
         if sought:
             if req.preview:
                 near = self.cache.nearest(target)
                 if near is not None:
                     self._deliver(req, near, False)
             dec.seek(key)
+            # Frames well before the target are never shown: skip the unreferenced ones. Interlaced
+            # video keeps every frame (the deinterlacer looks at neighbours).
+            if target - key > self.settings.keep_on_seek + 8 and not dec.interlaced_seen:
+                dec.skip_until(target - self.settings.keep_on_seek - 8)
         first, attempt, prev = sought, 0, None
         while True:
             d = dec.read()
