@@ -149,6 +149,15 @@ def bench_server(path: Path, rng: random.Random) -> dict:
             firsts.append(max(steps))
         out["first_back"] = line("slowest step of 60 back after a seek, no rest", firsts,
                                  f"< one GOP's decode, {gop_ms:.0f} ms here")
+        # The same with a held key (no pause between steps): the steps outrun the prefetch, so one of
+        # them must decode the stretch from its keyframe.
+        held = []
+        for key in rng.sample(gops, 3):
+            p = key + 240
+            server.get(p)
+            held.append(max(timed_get(server, p - i)[0] for i in range(1, 61)))
+        out["first_back_held"] = line("slowest step of 60 back after a seek, key held", held,
+                                      f"< one GOP's decode, {gop_ms:.0f} ms here")
 
         # Seeks to random times: first frame shown (stand-in), exact frame.
         shown, exact = [], []

@@ -44,7 +44,7 @@ class ServedFrameSource(FrameSource):
         self._bridge = _Bridge(self)
         self._bridge.frame.connect(self._on_served)
         self._bridge.opened.connect(self._on_opened)
-        self._bridge.failed.connect(self.failed)
+        self._bridge.failed.connect(self._on_failed)
         self._image: QImage | None = None
         self._pixels = None                # keeps the numpy buffer under the QImage alive
         self._shown: ServedFrame | None = None
@@ -69,12 +69,26 @@ class ServedFrameSource(FrameSource):
         try:
             server = FrameServer(self.path, self._settings)
         except KnownError as exc:
-            self._bridge.failed.emit(str(exc))
+            self._emit(self._bridge.failed, str(exc))
             return
         except Exception as exc:         # noqa: BLE001 - a decoder problem is reported, not raised in a thread
-            self._bridge.failed.emit(f"{self.path} cannot be decoded ({exc}).")
+            self._emit(self._bridge.failed, f"{self.path} cannot be decoded ({exc}).")
             return
-        self._bridge.opened.emit(server)
+        server.on_error = lambda message: self._emit(self._bridge.failed, message)
+        if not self._emit(self._bridge.opened, server):
+            server.close()
+
+    def _emit(self, signal, *args) -> bool:
+        """Emit from a worker thread; False if the window already let this source go."""
+        try:
+            signal.emit(*args)
+        except RuntimeError:             # the Qt side was deleted (session closed meanwhile)
+            return False
+        return True
+
+    def _on_failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.failed.emit(message)
 
     def _on_opened(self, server: FrameServer) -> None:
         if self._closed:
@@ -113,7 +127,8 @@ class ServedFrameSource(FrameSource):
         far = self._shown is None or abs(index - self._shown.index) > 1
         if self.server.needs_decoding(index) and not far:
             self._set_busy(True)           # a step back into a stretch not decoded yet
-        hit = self.server.request(index, lambda f, exact: self._bridge.frame.emit(f, exact, number), preview=far)
+        hit = self.server.request(index, lambda f, exact: self._emit(self._bridge.frame, f, exact, number),
+                                  preview=far)
         if hit is not None:
             self._set_busy(False)
             self._show(hit)

@@ -79,6 +79,8 @@ class FrameServer:
         self._size: tuple[int, int] | None = None
         self.playhead = 0
         self.error: str | None = None
+        # Told (from the worker thread) when decoding fails for good, e.g. a file damaged midway.
+        self.on_error: Callable[[str], None] | None = None
         self._thread = threading.Thread(target=self._run, name="frame-server", daemon=True)
         self._thread.start()
 
@@ -185,9 +187,11 @@ class FrameServer:
                 else:
                     self._idle_work()
             except Exception as exc:     # noqa: BLE001 - a decoder error must not kill the worker silently
-                self.error = f"{self.path}: {exc}"
+                self.error = f"{self.path} cannot be decoded further ({exc}). Convert it to MP4 and relink it."
                 with self._cond:
                     self._closed = True
+                if self.on_error is not None:
+                    self.on_error(self.error)
                 return
 
     def _scaled(self, d: DecodedFrame) -> ServedFrame:

@@ -168,3 +168,22 @@ def test_barcode_reader_reads_what_was_drawn():
     from .formats import draw
     for n in (0, 1, 5, 99, 1023):
         assert read_number(draw(n, 320, 180)) == n
+
+
+def test_a_decoder_failure_midway_is_reported_with_the_file_name(format_samples, server_for, monkeypatch):
+    from ssp_coder.media import framedecoder
+
+    sample = format_samples["h264-mp4"]
+    server = server_for(sample.path)
+    server.get(0)
+    told, done = [], threading.Event()
+    server.on_error = lambda message: (told.append(message), done.set())
+
+    def broken(self):
+        raise OSError("Input/output error")
+    monkeypatch.setattr(framedecoder.FrameDecoder, "read", broken)
+    server.request(90)
+    assert done.wait(30)
+    assert str(sample.path) in told[0] and "Input/output error" in told[0] and "Convert it" in told[0]
+    with pytest.raises(TimeoutError, match="cannot be decoded further"):
+        server.get(80, timeout=0.5)
