@@ -234,6 +234,7 @@ class FrameServer:
             if target - key > self.settings.keep_on_seek + 8 and not dec.interlaced_seen:
                 dec.skip_until(target - self.settings.keep_on_seek - 8)
         first, attempt, prev = sought, 0, None
+        held: list[DecodedFrame] = []
         while True:
             d = dec.read()
             if d is None and first and attempt < MAX_SEEK_ATTEMPTS - 1:   # landed at the end: aim further back
@@ -252,10 +253,17 @@ class FrameServer:
                 continue
             if d.index >= target:
                 self._deliver(req, self._keep(d), True)
+                # Only now scale the frames just before it (for the steps back that usually follow):
+                # the exact frame is not kept waiting for them. Nearest first; a new request goes first.
+                for h in reversed(held):
+                    if self._superseded(req.generation):
+                        break
+                    self._keep(h)
                 return
-            kept = self._keep(d) if d.index >= target - self.settings.keep_on_seek else None
+            if d.index >= target - self.settings.keep_on_seek and d.index not in self.cache:
+                held.append(d)                 # decoded frames (reference-counted), scaled after the target
             if first and req.preview:          # the keyframe: a frame near the target, while we decode on
-                self._deliver(req, kept or self._scaled(d), False)
+                self._deliver(req, self._scaled(d), False)
             first = False
             if self._superseded(req.generation):
                 return
