@@ -31,7 +31,7 @@ def wait(ms: int) -> None:
 
 def main() -> None:
     folder = temp_folder()
-    info = make_ssp_video(folder / "K7QX.mp4", episode_seconds=12, fps=25, width=640, height=480, seed=3)
+    info = make_ssp_video(folder / "K7QX.mp4", episode_seconds=12, fps=25, width=1920, height=1080, seed=3)
     from ssp_coder.media import sha256_file
     project = Project.create(folder / "trial.sspc", backups=False)
     with project.bulk(actor="demo") as bw:
@@ -69,9 +69,9 @@ def main() -> None:
         win.apply_default_layout(w)
         win.show()
         win.open_first_coding()
-        wait(800)
+        wait(2000)
         win.player.seek(plan[6][1] + 3000)
-        wait(600)
+        wait(2500)
         win.docks["events"].raise_() if w >= 1700 else win.docks["classification"].raise_()
         wait(300)
         pix = win.grab()

@@ -29,7 +29,10 @@ from ssp_coder.gui.panels.events import EventsPanel
 from ssp_coder.gui.panels.scales import ScalesPanel
 from ssp_coder.gui.panels.sessions import SessionPanel
 from ssp_coder.gui.sound_track import SoundTrack, sound_settings
-from ssp_coder.gui.player import QtFrameSource, SimulatedFrameSource, VideoPlayer, VideoView
+from ssp_coder.gui.player import SimulatedFrameSource, VideoPlayer, VideoView
+from ssp_coder.gui.served_source import ServedFrameSource
+from ssp_coder.gui.settings import frame_cache_mb
+from ssp_coder.media.frameserver import FrameServerSettings
 from ssp_coder.gui.timeline import Timeline
 from ssp_coder.gui.transport import TransportBar
 
@@ -341,7 +344,7 @@ class MainWindow(QMainWindow):
         fps = session.fps or 25.0
         duration = session.duration_ms or DEFAULT_DURATION_MS
         if path is not None and self.decode_video:
-            source = QtFrameSource(path)
+            source = ServedFrameSource(path, FrameServerSettings(cache_mb=frame_cache_mb(self.settings)))
             self.video.placeholder = "Loading video…"
         else:
             source = SimulatedFrameSource(fps, duration)
@@ -373,6 +376,11 @@ class MainWindow(QMainWindow):
 
     def _on_frame(self, ms: int, frame: int) -> None:
         self.timeline.set_playhead(ms)
+        source = self.player.source
+        cached = source.cache_bytes() if source is not None else 0
+        self.statusBar().setToolTip(
+            f"Decoded frames kept for stepping: {cached / 1048576:.0f} MB of {frame_cache_mb(self.settings)} MB"
+            if isinstance(source, ServedFrameSource) else "")
         ep = self.controller.current_episode(ms)
         self.transport.episode.setText(f"Episode {ep}" if ep else "")
 

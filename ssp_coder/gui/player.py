@@ -74,6 +74,27 @@ class FrameSource(QObject):
     def close(self) -> None:
         pass
 
+    # A source that knows every frame's time (a frame index) overrides these; None means
+    # "constant frame rate": the player then counts frames from the rate.
+    def indexed_frame_count(self) -> int | None:
+        return None
+
+    def indexed_duration_ms(self) -> int | None:
+        return None
+
+    def index_of_us(self, us: int) -> int | None:
+        return None
+
+    def index_at_ms(self, ms: int) -> int | None:
+        return None
+
+    def show_index(self, index: int, center_ms: int) -> None:
+        self.set_position(center_ms)
+
+    def cache_bytes(self) -> int:
+        """Memory held by decoded frames (shown in the status bar's tooltip)."""
+        return 0
+
 
 class SimulatedFrameSource(FrameSource):
     """Frames as numbers only: the same seek semantics as the FFmpeg backend, without decoding."""
@@ -220,6 +241,7 @@ class VideoPlayer(QObject):
         self.duration_ms = 0
         self.frame_count = 1
         self.start_us = 0
+        self._index = 0
         self.rate = 1.0
         self._target: int | None = None   # frame index of a step still in flight
 
@@ -231,11 +253,20 @@ class VideoPlayer(QObject):
         self.duration_ms = int(duration_ms or 0)
         self.frame_count = int(frame_count or max(1, math.floor(self.duration_ms * self.fps / 1000 + 1e-9)))
         self.start_us = 0
+        self._index = 0
         self._target = None
         source.frameShown.connect(self._on_frame)
         source.playingChanged.connect(self.playingChanged)
         source.failed.connect(self.failed)
+        source.ready.connect(self._on_ready)
         source.set_rate(self.rate)
+
+    def _on_ready(self) -> None:
+        # A frame index counts the frames exactly (variable frame rate, a probe's estimate corrected).
+        count = self.source.indexed_frame_count() if self.source is not None else None
+        if count:
+            self.frame_count = int(count)
+            self.duration_ms = int(self.source.indexed_duration_ms() or self.duration_ms)
 
     def unload(self) -> None:
         if self.source is not None:
@@ -255,16 +286,21 @@ class VideoPlayer(QObject):
 
     @property
     def frame_index(self) -> int:
-        return int(round(self.start_us * self.fps / 1_000_000))
+        return self._index
 
     def frame_center_ms(self, index: int) -> int:
         return int(round((index + 0.5) * 1000 / self.fps))
 
     def index_at(self, ms: int) -> int:
+        known = self.source.index_at_ms(ms) if self.source is not None else None
+        if known is not None:
+            return known
         return min(self.frame_count - 1, max(0, int(math.floor(ms * self.fps / 1000 + 1e-6))))
 
     def _on_frame(self, start_us: int) -> None:
         self.start_us = start_us
+        known = self.source.index_of_us(start_us) if self.source is not None else None
+        self._index = known if known is not None else int(round(start_us * self.fps / 1_000_000))
         if self._target is not None and self.frame_index == self._target:
             self._target = None
         self.frameChanged.emit(self.position_ms, self.frame_index)
@@ -275,7 +311,7 @@ class VideoPlayer(QObject):
             return
         index = min(self.frame_count - 1, max(0, index))
         self._target = index
-        self.source.set_position(self.frame_center_ms(index))
+        self.source.show_index(index, self.frame_center_ms(index))
 
     def step(self, frames: int) -> None:
         """Frame step, counted from the displayed frame (or from a step still on its way)."""

@@ -28,3 +28,12 @@ def last_coder(settings: QSettings, project_id: str) -> str | None:
 
 def remember_coder(settings: QSettings, project_id: str, name: str) -> None:
     settings.setValue(f"last_coder/{project_id}", name)
+
+
+def frame_cache_mb(settings: QSettings, default: int = 512) -> int:
+    """Memory for decoded frames kept around the playhead ("video/frame_cache_mb", default 512 MB)."""
+    try:
+        value = int(settings.value("video/frame_cache_mb", default))
+    except (TypeError, ValueError):
+        return default
+    return max(16, value)

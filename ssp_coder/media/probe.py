@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import av
 
-from .errors import MediaError, unreadable
+from .errors import MediaError, undecodable, unreadable
 
 __all__ = ["VideoInfo", "MediaError", "probe_video", "frame_index_at", "ms_at_frame"]
 
@@ -139,6 +139,7 @@ def _describe(name: str, container: av.container.InputContainer) -> VideoInfo:
     if frames <= 0:
         raise unreadable(name, "the video stream has no frames")
 
+    _check_decodes(name, container, stream)
     return VideoInfo(
         duration_ms=int(round(duration_s * 1000.0)),
         fps=fps,
@@ -149,3 +150,29 @@ def _describe(name: str, container: av.container.InputContainer) -> VideoInfo:
         has_audio=bool(container.streams.audio),
         frame_count_exact=exact,
     )
+
+
+# Enough packets to get past leading frames a decoder may hold back or drop (B-frames, open GOPs).
+_DECODE_CHECK_PACKETS = 300
+
+
+def _check_decodes(name: str, container: av.container.InputContainer, stream) -> None:
+    """Decode the first picture: a container that opens can still hold video this build cannot decode."""
+    codec = str(getattr(stream.codec_context, "name", None) or "unknown codec")
+    try:
+        container.seek(0)
+    except (av.FFmpegError, OSError):
+        pass                      # not seekable: decode from where we are
+    last_error = "no picture came out of the decoder"
+    try:
+        for n, packet in enumerate(container.demux(stream)):
+            if n >= _DECODE_CHECK_PACKETS:
+                break
+            try:
+                if any(True for _ in stream.decode(packet)):
+                    return
+            except av.error.InvalidDataError as exc:
+                last_error = _reason(exc)
+    except (av.FFmpegError, OSError, ValueError, NotImplementedError) as exc:
+        raise undecodable(name, codec, _reason(exc)) from None
+    raise undecodable(name, codec, last_error)

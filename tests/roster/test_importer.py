@@ -142,3 +142,20 @@ def test_blinded_codes_are_unique():
     taken: set[str] = set()
     codes = [new_blinded_code(taken) for _ in range(2000)]
     assert len(set(codes)) == 2000
+
+
+def test_video_that_opens_but_cannot_be_decoded(project, tmp_path, videos):
+    # A damaged (or unsupported) video stream: the roster names the file and gives a conversion command.
+    data = bytearray(videos[1].read_bytes())
+    at = data.find(b"mdat")
+    size = int.from_bytes(data[at - 4:at], "big")
+    data[at + 68:at - 4 + size] = bytes(range(256)) * ((size - 72) // 256) + bytes((size - 72) % 256)
+    (tmp_path / "damaged.mp4").write_bytes(bytes(data))
+    roster = write_csv(tmp_path / "roster.csv",
+                       "participant_id,timepoint,arm,video\nP1,pre,control,family0.mp4\nP2,pre,control,damaged.mp4\n")
+    with pytest.raises(InputFileError) as info:
+        import_roster(project, roster)
+    assert {(p.row, p.column) for p in info.value.problems} == {(3, "video")}
+    text = str(info.value)
+    assert "damaged.mp4" in text and "cannot be decoded" in text and "ffmpeg -i" in text
+    assert project.sessions() == []

@@ -1,0 +1,330 @@
+"""The frame server: instant frame steps on long-GOP video, for paused navigation.
+
+A camcorder file has a keyframe every 250 frames or so; a player that seeks
+for every step decodes up to 250 frames per key press. The frame server
+keeps its decoder where it is instead:
+
+- a step forward decodes the next frame (usually already decoded: the
+  worker reads a few frames ahead while the coder looks);
+- a step back is served from the frames kept behind the playhead, scaled to
+  the display size; while the coder rests, a second decoder fills in the
+  stretch before the playhead, a keyframe interval at a time;
+- a seek decodes from the keyframe before the wanted frame; the nearest
+  frame already decoded is shown at once, then the keyframe, then the exact
+  frame;
+- every frame carries the decoded frame's own timestamp: that is the time
+  the window shows and an event is logged at.
+
+Decoding happens on one worker thread that owns both decoders; requests
+from the window supersede each other (a held arrow key only decodes what it
+must). Callbacks run on the worker thread; the GUI forwards them to its own.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .framecache import DEFAULT_CACHE_MB, FrameCache, ServedFrame
+from .framedecoder import MAX_SEEK_ATTEMPTS, DecodedFrame, FrameDecoder, display_size
+from .frameindex import FrameIndex, load_frame_index
+
+__all__ = ["FrameServer", "FrameServerSettings", "ServedFrame", "FrameCallback"]
+
+_PIXELS = "bgra" if sys.byteorder == "little" else "argb"   # a 0xffRRGGBB word in memory order
+
+# callback(frame, exact): exact is False for the stand-in frames shown while a seek decodes.
+FrameCallback = Callable[[ServedFrame, bool], None]
+
+
+@dataclass(frozen=True)
+class FrameServerSettings:
+    cache_mb: int = DEFAULT_CACHE_MB       # memory for decoded frames
+    behind_seconds: float = 10.0           # stretch before the playhead prefetched while the coder rests
+    ahead_frames: int = 8                  # frames decoded ahead of the playhead
+    keep_on_seek: int = 25                 # frames before a seek target kept while decoding up to it
+    threads: int = 2                       # decoder threads (frame threading)
+    display: tuple[int, int] = (960, 540)  # frames are kept at (at most) this size
+
+
+@dataclass
+class _Request:
+    index: int
+    callback: FrameCallback | None
+    preview: bool
+    generation: int
+
+
+class FrameServer:
+    def __init__(self, path: str | os.PathLike[str], settings: FrameServerSettings | None = None, *,
+                 index: FrameIndex | None = None):
+        self.path = os.fspath(path)
+        self.settings = settings or FrameServerSettings()
+        self.index = index or load_frame_index(self.path)
+        self.cache = FrameCache(self.settings.cache_mb * 1024 * 1024)
+        self._cond = threading.Condition()
+        self._request: _Request | None = None
+        self._generation = 0
+        self._closed = False
+        self._busy = False
+        self._fwd = FrameDecoder(self.path, self.index, self.settings.threads)
+        self._back: FrameDecoder | None = None
+        self._unreachable: set[int] = set()
+        self._box = self.settings.display
+        self._size: tuple[int, int] | None = None
+        self.playhead = 0
+        self.error: str | None = None
+        # Told (from the worker thread) when decoding fails for good, e.g. a file damaged midway.
+        self.on_error: Callable[[str], None] | None = None
+        self._thread = threading.Thread(target=self._run, name="frame-server", daemon=True)
+        self._thread.start()
+
+    # -- what the window calls -----------------------------------------------------------------
+    @property
+    def frame_count(self) -> int:
+        return self.index.frame_count
+
+    @property
+    def interlaced(self) -> bool:
+        return self._fwd.interlaced_seen
+
+    def cached(self, index: int) -> ServedFrame | None:
+        return self.cache.get(index)
+
+    def request(self, index: int, callback: FrameCallback | None = None, *,
+                preview: bool = False) -> ServedFrame | None:
+        """Ask for frame ``index`` (clamped); it becomes the playhead.
+
+        Returns the frame at once if it is cached (the callback is not called then); otherwise the
+        worker calls ``callback(frame, True)`` when it is decoded, and with ``preview`` first
+        ``callback(stand_in, False)`` with the nearest frame it has. A newer request cancels this one.
+        """
+        index = min(max(int(index), 0), self.frame_count - 1)
+        hit = self.cache.get(index)
+        with self._cond:
+            self._generation += 1
+            self._set_playhead(index)
+            self._request = None if hit is not None else _Request(index, callback, preview, self._generation)
+            self._cond.notify_all()
+        return hit
+
+    def get(self, index: int, timeout: float = 60.0) -> ServedFrame:
+        """Frame ``index``, waiting for it (for scripts and tests)."""
+        got: list[ServedFrame] = []
+        done = threading.Event()
+
+        def on_frame(frame: ServedFrame, exact: bool) -> None:
+            if exact:
+                got.append(frame)
+                done.set()
+        hit = self.request(index, on_frame)
+        if hit is not None:
+            return hit
+        if not done.wait(timeout):
+            raise TimeoutError(self.error or f"frame {index} was not decoded within {timeout} s")
+        return got[0]
+
+    def needs_decoding(self, index: int) -> bool:
+        """Whether showing ``index`` means decoding a stretch (more than a few frames): the window
+        shows a busy cursor then."""
+        if index in self.cache:
+            return False
+        pos = self._fwd.position
+        return not (pos <= index <= pos + self.settings.ahead_frames)
+
+    def set_display_box(self, width: int, height: int) -> None:
+        """The size frames are kept at follows the video widget (within the settings' maximum)."""
+        box = (max(16, min(int(width), self.settings.display[0] * 2)),
+               max(16, min(int(height), self.settings.display[1] * 2)))
+        with self._cond:
+            if box == self._box:
+                return
+            self._box = box
+            self._size = None
+            self.cache.clear()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=10)
+        self._fwd.close()
+        if self._back is not None:
+            self._back.close()
+        self.cache.clear()
+
+    # -- the worker ----------------------------------------------------------------------------------
+    def _set_playhead(self, index: int) -> None:
+        self.playhead = index
+        self.cache.playhead = index
+
+    def _superseded(self, generation: int) -> bool:
+        return self._generation != generation or self._closed
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                req, self._request = self._request, None
+                if req is None and not self._has_idle_work():
+                    self._busy = False
+                    self._cond.wait()
+                    continue
+                self._busy = True
+            try:
+                if req is not None:
+                    self._serve(req)
+                else:
+                    self._idle_work()
+            except Exception as exc:     # noqa: BLE001 - a decoder error must not kill the worker silently
+                self.error = f"{self.path} cannot be decoded further ({exc}). Convert it to MP4 and relink it."
+                with self._cond:
+                    self._closed = True
+                if self.on_error is not None:
+                    self.on_error(self.error)
+                return
+
+    def _scaled(self, d: DecodedFrame) -> ServedFrame:
+        if self._size is None:
+            self._size = display_size(d.frame.width, d.frame.height, self._fwd.sample_aspect_ratio, self._box)
+        w, h = self._size
+        # Straight to 32-bit pixels: swscale's fast path, and what a toolkit paints without converting.
+        pixels = d.frame.to_ndarray(width=w, height=h, format=_PIXELS, interpolation="BILINEAR")
+        return ServedFrame(d.index, self.index.time_us(d.index), np.ascontiguousarray(pixels), d.interlaced)
+
+    def _keep(self, d: DecodedFrame) -> ServedFrame | None:
+        if d.index in self.cache:
+            return self.cache.get(d.index)
+        served = self._scaled(d)
+        self.cache.add(served)
+        return served
+
+    def _deliver(self, req: _Request, frame: ServedFrame, exact: bool) -> None:
+        if req.callback is not None and not self._superseded(req.generation):
+            req.callback(frame, exact)
+
+    def _serve(self, req: _Request) -> None:
+        target = req.index
+        hit = self.cache.get(target)
+        if hit is not None:
+            self._deliver(req, hit, True)
+            return
+        dec = self._fwd
+        key = self.index.keyframe_at_or_before(target)
+        pos = dec.position
+        sought = not (pos <= target and target - pos <= target - key + 2) or dec.at_end or dec.skipping
+        if sought:
+            if req.preview:
+                near = self.cache.nearest(target)
+                if near is not None:
+                    self._deliver(req, near, False)
+            dec.seek(key)
+            # Frames well before the target are never shown: skip the unreferenced ones. Interlaced
+            # video keeps every frame (the deinterlacer looks at neighbours).
+            if target - key > self.settings.keep_on_seek + 8 and not dec.interlaced_seen:
+                dec.skip_until(target - self.settings.keep_on_seek - 8)
+        first, attempt, prev = sought, 0, None
+        held: list[DecodedFrame] = []
+        while True:
+            d = dec.read()
+            if d is None and first and attempt < MAX_SEEK_ATTEMPTS - 1:   # landed at the end: aim further back
+                attempt += 1
+                dec.seek(key, attempt)
+                continue
+            if d is None:                      # past the last decodable frame: show the last one there is
+                last = self._scaled(prev) if prev is not None else self.cache.nearest(target)
+                if last is not None:
+                    self._deliver(req, last, True)
+                return
+            prev = d
+            if first and d.index > key and attempt < MAX_SEEK_ATTEMPTS - 1:   # landed late: aim further back
+                attempt += 1
+                dec.seek(key, attempt)
+                continue
+            if d.index >= target:
+                self._deliver(req, self._keep(d), True)
+                # Only now scale the frames just before it (for the steps back that usually follow):
+                # the exact frame is not kept waiting for them. Nearest first; a new request goes first.
+                for h in reversed(held):
+                    if self._superseded(req.generation):
+                        break
+                    self._keep(h)
+                return
+            if d.index >= target - self.settings.keep_on_seek and d.index not in self.cache:
+                held.append(d)                 # decoded frames (reference-counted), scaled after the target
+            if first and req.preview:          # the keyframe: a frame near the target, while we decode on
+                self._deliver(req, self._scaled(d), False)
+            first = False
+            if self._superseded(req.generation):
+                return
+
+    # -- while the coder rests ------------------------------------------------------------------------
+    def _behind(self) -> int:
+        frame_bytes = (self._size[0] * self._size[1] * 4) if self._size else self._box[0] * self._box[1] * 4
+        fit = self.cache.capacity(frame_bytes) - self.settings.ahead_frames - 4
+        want = int(round(self.settings.behind_seconds * self.index.fps))
+        return max(0, min(want, fit))
+
+    def _missing_behind(self) -> int | None:
+        """The nearest frame before the playhead (within the prefetch stretch) not yet decoded."""
+        low = max(0, self.playhead - self._behind())
+        have = self.cache.indices() | self._unreachable
+        for i in range(self.playhead - 1, low - 1, -1):
+            if i not in have:
+                return i
+        return None
+
+    def _ahead_wanted(self) -> bool:
+        pos = self._fwd.position
+        return (not self._fwd.at_end and self.playhead < pos <= self.playhead + self.settings.ahead_frames
+                and pos < self.frame_count)
+
+    def _has_idle_work(self) -> bool:
+        return self._ahead_wanted() or self._missing_behind() is not None
+
+    def _idle_work(self) -> None:
+        generation = self._generation
+        if self._ahead_wanted():
+            d = self._fwd.read()
+            if d is not None:
+                self._keep(d)
+            return
+        gap = self._missing_behind()
+        if gap is None:
+            return
+        if self._back is None:
+            self._back = FrameDecoder(self.path, self.index, self.settings.threads)
+        back = self._back
+        key = self.index.keyframe_at_or_before(gap)
+        sought = not (key <= back.position <= gap) or back.at_end
+        if sought:
+            back.seek(key)
+        low = max(0, self.playhead - self._behind())
+        first, attempt = sought, 0
+        # A keyframe interval decoded per call, yielding at once if the coder presses a key.
+        while not self._superseded(generation):
+            d = back.read()
+            if d is None:
+                return
+            if first and d.index > key and attempt < MAX_SEEK_ATTEMPTS - 1:   # landed late: aim further back
+                attempt += 1
+                back.seek(key, attempt)
+                continue
+            if first and d.index > gap:
+                self._unreachable.update(range(gap, d.index))   # frames the decoder never returns
+                return
+            first = False
+            if d.index > gap:
+                return
+            if d.index >= low and d.index not in self.cache:
+                self._keep(d)

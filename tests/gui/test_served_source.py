@@ -1,0 +1,106 @@
+"""Paused navigation through the frame server, in the player and in the coding window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from ssp_coder.gui.player import VideoPlayer
+from ssp_coder.gui.served_source import ServedFrameSource
+from ssp_coder.media.frameserver import FrameServerSettings
+
+from .conftest import VIDEO_FPS
+from .helpers import open_first, press
+from .test_player import multimedia_backend_reads_mp4
+
+FRAME_MS = 1000 // VIDEO_FPS
+
+
+def load(qtbot, path, info, **settings):
+    player = VideoPlayer()
+    with qtbot.waitSignal(player.frameChanged, timeout=20000):
+        player.load(ServedFrameSource(path, FrameServerSettings(**settings)), info.fps, info.duration_ms,
+                    info.frame_count)
+    return player
+
+
+def step(qtbot, player, n):
+    with qtbot.waitSignal(player.frameChanged, timeout=20000):
+        player.step(n)
+
+
+def wait_exact(qtbot, player, index):
+    qtbot.waitUntil(lambda: player.frame_index == index, timeout=20000)
+
+
+def test_steps_and_seeks_show_the_decoded_frames_own_time(qtbot, ssp_video):
+    path, info = ssp_video
+    player = load(qtbot, path, info)
+    assert player.frame_index == 0 and player.frame_count == info.frame_count
+    for i in range(1, 30):
+        step(qtbot, player, 1)
+        assert (player.frame_index, player.position_ms) == (i, i * FRAME_MS)
+    for i in range(28, 20, -1):
+        step(qtbot, player, -1)
+        assert player.frame_index == i
+    player.seek(4480)                                   # episode 6 starts on this frame
+    wait_exact(qtbot, player, 112)
+    assert player.position_ms == 4480
+    img = player.source.image()
+    assert img is not None and not img.isNull() and img.width() == info.width
+    assert player.source.cache_bytes() > 0
+    player.unload()
+
+
+def test_step_back_into_a_stretch_not_decoded_shows_a_busy_cursor(qtbot, ssp_video):
+    path, info = ssp_video
+    player = load(qtbot, path, info, cache_mb=1)         # room for a few frames only
+    player.seek(6000)
+    wait_exact(qtbot, player, 150)
+    busy_seen = False
+    for i in range(149, 125, -1):
+        with qtbot.waitSignal(player.frameChanged, timeout=20000):
+            player.step(-1)
+            busy_seen |= QApplication.overrideCursor() is not None
+        wait_exact(qtbot, player, i)
+        assert QApplication.overrideCursor() is None, "the busy cursor goes once the frame is shown"
+    assert busy_seen
+    player.unload()
+
+
+def test_window_steps_and_logs_at_the_frame_shown(qtbot, project, window_factory):
+    win = window_factory(project, decode_video=True)
+    open_first(qtbot, win)
+    qtbot.waitUntil(lambda: win.player.source.server is not None, timeout=20000)
+    assert isinstance(win.player.source, ServedFrameSource)
+    for expected in (1, 2, 3, 4, 5):
+        press(qtbot, win, Qt.Key.Key_Right, frame=True)
+        assert win.player.frame_index == expected
+    press(qtbot, win, Qt.Key.Key_Left, frame=True)
+    assert win.player.position_ms == 4 * FRAME_MS
+    press(qtbot, win, Qt.Key.Key_A)                     # "approach": a point behaviour
+    events = win.controller.state.events
+    assert events and events[-1].onset_ms == 4 * FRAME_MS
+    assert "MB" in win.statusBar().toolTip()
+    assert "frame 4" in win.transport.time.text()
+
+
+@pytest.mark.skipif(not multimedia_backend_reads_mp4(),
+                    reason="this Qt build has no multimedia backend (FFmpeg) that reads MP4")
+def test_pause_after_playback_shows_the_servers_frame_and_steps_from_it(qtbot, ssp_video):
+    path, info = ssp_video
+    player = load(qtbot, path, info)
+    with qtbot.waitSignal(player.playingChanged, timeout=10000):
+        player.toggle()
+    qtbot.waitUntil(lambda: player.frame_index >= 10, timeout=20000)
+    with qtbot.waitSignal(player.playingChanged, timeout=10000):
+        player.toggle()
+    paused_at = player.frame_index
+    qtbot.waitUntil(lambda: player.source._shown is not None and player.source._shown.index == player.frame_index,
+                    timeout=20000)
+    assert player.source.image() is player.source._image      # painted from the frame server now
+    step(qtbot, player, 1)
+    wait_exact(qtbot, player, player.source._shown.index)
+    assert player.frame_index in (paused_at + 1, paused_at + 2)
+    player.unload()
