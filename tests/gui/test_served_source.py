@@ -12,7 +12,7 @@ from ssp_coder.media.frameserver import FrameServerSettings
 
 from .conftest import VIDEO_FPS
 from .helpers import open_first, press
-from .test_player import multimedia_backend_reads_mp4
+from .test_player import mp4_backend  # noqa: F401  (fixture)
 
 FRAME_MS = 1000 // VIDEO_FPS
 
@@ -86,9 +86,7 @@ def test_window_steps_and_logs_at_the_frame_shown(qtbot, project, window_factory
     assert "frame 4" in win.transport.time.text()
 
 
-@pytest.mark.skipif(not multimedia_backend_reads_mp4(),
-                    reason="this Qt build has no multimedia backend (FFmpeg) that reads MP4")
-def test_pause_after_playback_shows_the_servers_frame_and_steps_from_it(qtbot, ssp_video):
+def test_pause_after_playback_shows_the_servers_frame_and_steps_from_it(qtbot, ssp_video, mp4_backend):
     path, info = ssp_video
     player = load(qtbot, path, info)
     with qtbot.waitSignal(player.playingChanged, timeout=10000):
