@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
+from typing import Any, Callable
 
 START_METHOD = "spawn"
 
@@ -30,3 +31,8 @@ def worker_context() -> BaseContext:
 def process_pool(max_workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers are spawned, not forked."""
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=worker_context())
+
+
+def worker_process(target: Callable[..., Any], args: tuple, *, name: str, daemon: bool) -> multiprocessing.Process:
+    """One spawned child process (not started), for a task that reports through its own pipe."""
+    return worker_context().Process(target=target, args=args, name=name, daemon=daemon)

@@ -18,7 +18,6 @@ timer), so no thread of the caller ever waits on the child.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
@@ -28,8 +27,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ssp_coder.errors import KnownError
+from ssp_coder.processes import worker_context, worker_process
 
-START_METHOD = "spawn"
 TERMINATE_GRACE_S = 2.0   # after SIGTERM, how long a child gets before it is killed outright
 
 
@@ -101,10 +100,9 @@ class BackgroundProcess:
     """One task in one child process. Call ``poll()`` until ``finished``; ``cancel()`` ends the child."""
 
     def __init__(self, task: Task, project_path: str | Path, *, actor: str = "ssp-coder", **kwargs: Any):
-        ctx = multiprocessing.get_context(START_METHOD)
-        self._conn, child_end = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_child_main, args=(child_end, task, str(project_path), actor, kwargs),
-                                   name=f"ssp-coder {getattr(task, '__name__', 'task')}", daemon=True)
+        self._conn, child_end = worker_context().Pipe(duplex=False)
+        self.process = worker_process(_child_main, (child_end, task, str(project_path), actor, kwargs),
+                                      name=f"ssp-coder {getattr(task, '__name__', 'task')}", daemon=True)
         # daemon: a window that quits mid-computation does not wait for it (the child is terminated)
         self.process.start()
         child_end.close()     # only the child writes: its exit is then seen here as end of file

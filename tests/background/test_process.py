@@ -41,8 +41,10 @@ def gone(pid: int) -> bool:
     return False
 
 
-def test_the_child_uses_spawn_never_fork():
-    assert process.START_METHOD in ("spawn", "forkserver")
+def test_the_child_uses_spawn_never_fork(demo_path):
+    proc = BackgroundProcess(child_tasks.count_sessions, demo_path)
+    assert proc.process._start_method == "spawn"     # a fresh interpreter: the window's threads are not copied
+    messages_until_done(proc)
 
 
 def test_the_child_opens_the_project_read_only_by_path(demo_path):
