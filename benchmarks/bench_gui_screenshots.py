@@ -1,26 +1,31 @@
-"""Screenshots of the coding window mid-coding at 1366x768 and 1920x1080 (docs/screenshots/).
+"""Screenshots of the coding window mid-coding at 1366x768 and 1920x1080 (docs/screenshots/), on a
+camcorder-like 1080p recording with sound (benchmarks/camcorder_video.py), so the sound lanes show crying.
 
 Run under a display, e.g.: xvfb-run -s "-screen 0 1920x1080x24" env PYTHONPATH=. python benchmarks/bench_gui_screenshots.py
+[RECORDING.mp4, made with ``camcorder_video.py --episode-seconds 12``]
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
 os.environ.pop("QT_QPA_PLATFORM", None) if os.environ.get("DISPLAY") else None
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_gui_common import temp_folder  # noqa: E402
+from camcorder_video import make_camcorder_video  # noqa: E402
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 
 from ssp_coder.domain import commands as cmds  # noqa: E402
 from ssp_coder.gui.app import application, build_window  # noqa: E402
-from ssp_coder.media import make_ssp_video, ssp_episode_plan  # noqa: E402
+from ssp_coder.media import probe_video, ssp_episode_plan  # noqa: E402
 from ssp_coder.store.project import Project  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+EPISODE_S = 12
 
 
 def wait(ms: int) -> None:
@@ -31,7 +36,11 @@ def wait(ms: int) -> None:
 
 def main() -> None:
     folder = temp_folder()
-    info = make_ssp_video(folder / "K7QX.mp4", episode_seconds=12, fps=25, width=1920, height=1080, seed=3)
+    if len(sys.argv) > 1:               # a recording made before with camcorder_video.py (it takes minutes)
+        shutil.copyfile(sys.argv[1], folder / "K7QX.mp4")
+    else:
+        make_camcorder_video(folder / "K7QX.mp4", episode_seconds=EPISODE_S)
+    info = probe_video(folder / "K7QX.mp4")
     from ssp_coder.media import sha256_file
     project = Project.create(folder / "trial.sspc", backups=False)
     with project.bulk(actor="demo") as bw:
@@ -44,7 +53,7 @@ def main() -> None:
     ana = project.coder("Ana")
     project.execute_many([cmds.CreateCoding(int(s.id), int(ana.id)) for s in project.sessions()], actor="demo")
     cid = int(project.codings()[0].id)
-    plan = ssp_episode_plan(12, 25)
+    plan = ssp_episode_plan(EPISODE_S, 25)
     batch = [cmds.SetBoundary(cid, ep, s, e) for ep, s, e in plan[:6]] + [cmds.SetBoundary(cid, 7, plan[6][1], None)]
     import random
     rng = random.Random(4)
