@@ -36,10 +36,6 @@ READERS: dict[str, Callable[[str | Path], CodingsFile]] = {
     "boris": read_boris, "elan": read_eaf, "datavyu": read_opf, "observer": read_event_log}
 
 
-class _RollBack(Exception):
-    """Leaves ``project.bulk`` without committing (dry run, or a command refused)."""
-
-
 @dataclass
 class InterchangeReport:
     path: str
@@ -155,23 +151,19 @@ def import_coding_file(project: Project, path: str | Path, tool: str, *, map_pat
     todo = [pc for pc in plan.codings if pc.action in ("created", "filled")]
     if todo:
         refused: list[Problem] = []
-        try:
-            with project.bulk(origin=ORIGIN) as w:
-                for pc in todo:
-                    try:
-                        if pc.coding_id is None:
-                            applied = w.execute(cmds.CreateCoding(int(pc.session.id), int(pc.coder.id), pc.purpose,
-                                                                  origin=ORIGIN))
-                            pc.coding_id = int(applied.inverse.coding_id)
-                        for command in _commands(pc.coding_id, pc):
-                            w.execute(command)
-                    except DomainError as exc:
-                        refused.append(CodingProblem(str(exc), observation=pc.observation))
-                if refused or dry_run:
-                    raise _RollBack
-        except _RollBack:
-            if refused:
-                raise InputFileError(str(path), refused) from None
+        with project.bulk(origin=ORIGIN, rehearse=dry_run) as w:
+            for pc in todo:
+                try:
+                    if pc.coding_id is None:
+                        applied = w.execute(cmds.CreateCoding(int(pc.session.id), int(pc.coder.id), pc.purpose,
+                                                              origin=ORIGIN))
+                        pc.coding_id = int(applied.inverse.coding_id)
+                    for command in _commands(pc.coding_id, pc):
+                        w.execute(command)
+                except DomainError as exc:
+                    refused.append(CodingProblem(str(exc), observation=pc.observation))
+            if refused:  # every refusal is reported at once, and the transaction is rolled back
+                raise InputFileError(str(path), refused)
     for pc in plan.codings:
         report.codings.append({
             "observation": pc.observation, "session": pc.session.blinded_code, "coder": pc.coder.name,
