@@ -28,7 +28,7 @@ from ssp_coder.interchange.mapping import CodeMap, load_map
 from ssp_coder.interchange.model import TOOL_NAMES, TOOLS, CodingProblem, CodingsFile
 from ssp_coder.interchange.observer import read_event_log
 from ssp_coder.interchange.plan import Plan, PlannedCoding, make_plan
-from ssp_coder.legacy.importer import ORIGIN
+from ssp_coder.legacy.importer import ORIGIN, is_empty
 from ssp_coder.legacy.sheet import Context
 from ssp_coder.store.project import Project
 
@@ -89,12 +89,6 @@ def _content(state) -> tuple:
     return b, ev
 
 
-def _is_empty(state) -> bool:
-    r = state.result
-    return not (state.boundaries or state.events or state.scales or state.d_indices
-                or any((r.classification, r.forced_secondary, r.d_rating)))
-
-
 def _decide(project: Project, plan: Plan) -> None:
     """Which project coding each planned coding becomes (created / filled / unchanged), or a problem."""
     codings = project.codings()
@@ -110,7 +104,7 @@ def _decide(project: Project, plan: Plan) -> None:
             pc.purpose, pc.coding_id = old.purpose, int(old.id)
             if _content(state) == pc.content():
                 pc.action = "unchanged"
-            elif _is_empty(state) and old.status == "draft":
+            elif is_empty(state) and old.status == "draft":
                 pc.action = "filled"
             else:
                 have, want = _content(state), pc.content()
