@@ -6,14 +6,13 @@ is a separate test below the table.
 
 from __future__ import annotations
 
-import json
-import zipfile
 from pathlib import Path
 
 from ssp_coder.domain.commands import SetDRating
 from ssp_coder.packages import import_package, open_package
 from ssp_coder.store.project import Project
 from tests.bad_input.cases import Built, Case, issue_package, table_tests, trial
+from tests.packages.conftest import edit_manifest
 
 
 def _with_coding_work(folder: Path) -> Built:
@@ -38,16 +37,7 @@ def _with_coding_work(folder: Path) -> Built:
 def _package_with_manifest(folder: Path, **changes: object) -> Built:
     built = trial(folder)
     pkg = issue_package(built["project"], folder / "ann.sspkg")
-    bad = folder / "altered.sspkg"
-    with zipfile.ZipFile(pkg) as src, zipfile.ZipFile(bad, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "manifest.json":
-                manifest = json.loads(data)
-                manifest.update(changes)
-                data = json.dumps(manifest).encode()
-            dst.writestr(info, data)
-    return {**built, "pkg": bad}
+    return {**built, "pkg": edit_manifest(pkg, folder / "altered.sspkg", lambda manifest: manifest.update(changes))}
 
 
 def _bad_format_version(folder: Path) -> Built:
