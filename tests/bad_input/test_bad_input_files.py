@@ -29,6 +29,7 @@ from ssp_coder.cli import main
 from ssp_coder.domain import commands as cmds
 from ssp_coder.store.project import Project
 from tests.bad_input.cases import table_digest
+from tests.legacy.conftest import xlsx
 from tests.scoring.conftest import fill
 
 ROSTER_HEAD = "participant_id,timepoint,arm,video,site"
@@ -49,20 +50,6 @@ def roster_lines(videos: list[Path], n: int = 2, site: str = "Newark") -> list[s
     return [f"P{i + 1},pre,A,{videos[i]},{site}" for i in range(n)]
 
 
-def xlsx(folder: Path, name: str, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for r in rows:
-            ws.append(r)
-        for ref in (merges or {}).get(title, []):
-            ws.merge_cells(ref)
-    path = folder / name
-    wb.save(path)
-    return path
-
-
 def roster_csv(text: str, name: str = "roster.csv", encoding: str = "utf-8") -> Callable:
     """A roster whose text may use {v0}..{v3} for the four videos."""
     def build(folder: Path, videos: list[Path]) -> list[str]:
@@ -80,7 +67,7 @@ def roster_bytes(make: Callable[[list[Path]], bytes], name: str = "roster.csv") 
 def roster_xlsx(make: Callable[[list[Path]], list[list]], merges: list[str] = (), name: str = "roster.xlsx"
                 ) -> Callable:
     def build(folder: Path, videos: list[Path]) -> list[str]:
-        return ["import-roster", "{project}", str(xlsx(folder, name, {"roster": make(videos)},
+        return ["import-roster", "{project}", str(xlsx(folder / name, {"roster": make(videos)},
                                                        {"roster": list(merges)}))]
     return build
 
@@ -145,7 +132,7 @@ def sheet(codings: list[list], boundaries: list[list] | None = None, merges: dic
         sheets = {"codings": codings}
         if boundaries is not None:
             sheets["boundaries"] = boundaries
-        return ["import-codings", "{project}", str(xlsx(folder, name, sheets, merges))]
+        return ["import-codings", "{project}", str(xlsx(folder / name, sheets, merges))]
     return build
 
 
