@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ssp_coder.cleantext import printable
+from ssp_coder.tables.sheet import column_letter
 
 _EPOCH = _dt.date(1899, 12, 30)
 STYLE_HEADER, STYLE_DATE, STYLE_WRAP = 1, 2, 3
@@ -62,16 +63,6 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </styleSheet>"""
 _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
-
-
-def column_letter(i: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    out = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _text(value: object) -> str:

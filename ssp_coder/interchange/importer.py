@@ -28,16 +28,12 @@ from ssp_coder.interchange.mapping import CodeMap, load_map
 from ssp_coder.interchange.model import TOOL_NAMES, TOOLS, CodingProblem, CodingsFile
 from ssp_coder.interchange.observer import read_event_log
 from ssp_coder.interchange.plan import Plan, PlannedCoding, make_plan
-from ssp_coder.legacy.importer import ORIGIN
+from ssp_coder.legacy.importer import ORIGIN, is_empty
 from ssp_coder.legacy.sheet import Context
 from ssp_coder.store.project import Project
 
 READERS: dict[str, Callable[[str | Path], CodingsFile]] = {
     "boris": read_boris, "elan": read_eaf, "datavyu": read_opf, "observer": read_event_log}
-
-
-class _RollBack(Exception):
-    """Leaves ``project.bulk`` without committing (dry run, or a command refused)."""
 
 
 @dataclass
@@ -93,12 +89,6 @@ def _content(state) -> tuple:
     return b, ev
 
 
-def _is_empty(state) -> bool:
-    r = state.result
-    return not (state.boundaries or state.events or state.scales or state.d_indices
-                or any((r.classification, r.forced_secondary, r.d_rating)))
-
-
 def _decide(project: Project, plan: Plan) -> None:
     """Which project coding each planned coding becomes (created / filled / unchanged), or a problem."""
     codings = project.codings()
@@ -114,7 +104,7 @@ def _decide(project: Project, plan: Plan) -> None:
             pc.purpose, pc.coding_id = old.purpose, int(old.id)
             if _content(state) == pc.content():
                 pc.action = "unchanged"
-            elif _is_empty(state) and old.status == "draft":
+            elif is_empty(state) and old.status == "draft":
                 pc.action = "filled"
             else:
                 have, want = _content(state), pc.content()
@@ -155,23 +145,19 @@ def import_coding_file(project: Project, path: str | Path, tool: str, *, map_pat
     todo = [pc for pc in plan.codings if pc.action in ("created", "filled")]
     if todo:
         refused: list[Problem] = []
-        try:
-            with project.bulk(origin=ORIGIN) as w:
-                for pc in todo:
-                    try:
-                        if pc.coding_id is None:
-                            applied = w.execute(cmds.CreateCoding(int(pc.session.id), int(pc.coder.id), pc.purpose,
-                                                                  origin=ORIGIN))
-                            pc.coding_id = int(applied.inverse.coding_id)
-                        for command in _commands(pc.coding_id, pc):
-                            w.execute(command)
-                    except DomainError as exc:
-                        refused.append(CodingProblem(str(exc), observation=pc.observation))
-                if refused or dry_run:
-                    raise _RollBack
-        except _RollBack:
-            if refused:
-                raise InputFileError(str(path), refused) from None
+        with project.bulk(origin=ORIGIN, rehearse=dry_run) as w:
+            for pc in todo:
+                try:
+                    if pc.coding_id is None:
+                        applied = w.execute(cmds.CreateCoding(int(pc.session.id), int(pc.coder.id), pc.purpose,
+                                                              origin=ORIGIN))
+                        pc.coding_id = int(applied.inverse.coding_id)
+                    for command in _commands(pc.coding_id, pc):
+                        w.execute(command)
+                except DomainError as exc:
+                    refused.append(CodingProblem(str(exc), observation=pc.observation))
+            if refused:  # every refusal is reported at once, and the transaction is rolled back
+                raise InputFileError(str(path), refused)
     for pc in plan.codings:
         report.codings.append({
             "observation": pc.observation, "session": pc.session.blinded_code, "coder": pc.coder.name,

@@ -95,6 +95,13 @@ def _content(state) -> tuple:
     return b, ev, dict(state.scales), (r.classification, r.forced_secondary, r.d_rating), state.coding.status
 
 
+def is_empty(state: CodingState) -> bool:
+    """Nothing coded yet: an assigned coding an import may fill rather than find in conflict."""
+    r = state.result
+    return not (state.boundaries or state.events or state.scales or state.d_indices
+                or any((r.classification, r.forced_secondary, r.d_rating)))
+
+
 def _wanted(c: LegacyCoding) -> tuple:
     b = {n: (on, off, flag) for n, (on, off, flag, _reason) in c.boundaries.items()}
     ev = sorted((code, on, off if off is not None else -1) for code, on, off in c.events)
@@ -180,11 +187,9 @@ def import_codings(project: Project, path: str | Path, *, dry_run: bool = False)
         if old is not None:
             state = project.coding_state(int(old.id))
             have = _content(state)
-            empty = not (state.boundaries or state.events or state.scales or state.d_indices
-                         or any((state.result.classification, state.result.forced_secondary, state.result.d_rating)))
             if have == _wanted(lc):
                 report.unchanged.append(int(old.id))
-            elif empty and old.status == "draft":
+            elif is_empty(state) and old.status == "draft":
                 plan.append((lc, int(old.id)))
                 _note_draft(report, lc)
             else:

@@ -10,6 +10,7 @@ import pandas as pd
 from ssp_coder.atomic import WriteError, atomic_path
 from ssp_coder.cleantext import printable_frame
 from ssp_coder.reliability.certification import CertificationReport
+from ssp_coder.reliability.export import fit_column_widths
 
 
 def _pct(x: Any) -> str:
@@ -42,10 +43,7 @@ def write_certification_xlsx(report: CertificationReport, path: str | Path) -> P
             printable_frame(summary).to_excel(xl, sheet_name="summary", index=False)
             printable_frame(report.criteria).to_excel(xl, sheet_name="criteria", index=False)
             printable_frame(report.sessions).to_excel(xl, sheet_name="sessions", index=False)
-            for ws in xl.book.worksheets:
-                for col in ws.columns:
-                    width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
-                    ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 50)
+            fit_column_widths(xl.book, widest=50)
     return path
 
 

@@ -9,14 +9,8 @@ import pandas as pd
 
 from ssp_coder.atomic import WriteError, atomic_path, check_folder, check_target
 from ssp_coder.cleantext import printable_frame
+from ssp_coder.export.xlsx import sheet_name as excel_sheet_name
 from ssp_coder.reliability.report import ReliabilityReport
-
-
-def _sheet(name: str) -> str:
-    # Excel limits sheet names to 31 characters and forbids a few symbols.
-    for ch in "[]:*?/\\":
-        name = name.replace(ch, "_")
-    return name[:31]
 
 
 def _about(report: ReliabilityReport) -> pd.DataFrame:
@@ -32,6 +26,14 @@ def _about(report: ReliabilityReport) -> pd.DataFrame:
                         "flagged (column small_n): too few for a stable estimate")]
     rows += [(f"setting {k}", str(v)) for k, v in report.settings.items()]
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def fit_column_widths(book: Any, widest: int) -> None:
+    """Each column of an openpyxl workbook as wide as its longest value, within 10 and ``widest`` characters."""
+    for ws in book.worksheets:
+        for col in ws.columns:
+            width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
+            ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), widest)
 
 
 def check_outputs(xlsx: str | Path | None, figures: str | Path | None) -> None:
@@ -58,16 +60,14 @@ def write_report_xlsx(report: ReliabilityReport, path: str | Path) -> Path:
                 t = table.copy()
                 t.index = [f"primary {v}" for v in t.index]
                 t.columns = [f"reliability {v}" for v in t.columns]
-                printable_frame(t).to_excel(xl, sheet_name=_sheet(f"confusion_{var}"))
+                printable_frame(t).to_excel(xl, sheet_name=excel_sheet_name(f"confusion_{var}"))
             printable_frame(report.timed).to_excel(xl, sheet_name="timed", index=False)
             printable_frame(report.drift).to_excel(xl, sheet_name="drift", index=False)
             printable_frame(report.pending).to_excel(xl, sheet_name="pending", index=False)
             printable_frame(report.pairs).to_excel(xl, sheet_name="pairs", index=False)
             for ws in xl.book.worksheets:
                 ws.freeze_panes = "B2"
-                for col in ws.columns:
-                    width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
-                    ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 40)
+            fit_column_widths(xl.book, widest=40)
     return path
 
 

@@ -13,7 +13,6 @@ name (names typed at the command line).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import sqlite3
@@ -29,6 +28,8 @@ import pytest
 from ssp_coder.cli import main
 from ssp_coder.domain import commands as cmds
 from ssp_coder.store.project import Project
+from tests.bad_input.cases import table_digest
+from tests.legacy.conftest import xlsx
 from tests.scoring.conftest import fill
 
 ROSTER_HEAD = "participant_id,timepoint,arm,video,site"
@@ -49,20 +50,6 @@ def roster_lines(videos: list[Path], n: int = 2, site: str = "Newark") -> list[s
     return [f"P{i + 1},pre,A,{videos[i]},{site}" for i in range(n)]
 
 
-def xlsx(folder: Path, name: str, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for r in rows:
-            ws.append(r)
-        for ref in (merges or {}).get(title, []):
-            ws.merge_cells(ref)
-    path = folder / name
-    wb.save(path)
-    return path
-
-
 def roster_csv(text: str, name: str = "roster.csv", encoding: str = "utf-8") -> Callable:
     """A roster whose text may use {v0}..{v3} for the four videos."""
     def build(folder: Path, videos: list[Path]) -> list[str]:
@@ -80,7 +67,7 @@ def roster_bytes(make: Callable[[list[Path]], bytes], name: str = "roster.csv") 
 def roster_xlsx(make: Callable[[list[Path]], list[list]], merges: list[str] = (), name: str = "roster.xlsx"
                 ) -> Callable:
     def build(folder: Path, videos: list[Path]) -> list[str]:
-        return ["import-roster", "{project}", str(xlsx(folder, name, {"roster": make(videos)},
+        return ["import-roster", "{project}", str(xlsx(folder / name, {"roster": make(videos)},
                                                        {"roster": list(merges)}))]
     return build
 
@@ -111,24 +98,24 @@ def excel_unicode_text(videos: list[Path], sep: str = "\t", end: str = "\r\n", b
     return (b"\xff\xfe" if bom else b"") + text.encode("utf-16-le")
 
 
-def workbook_named_csv(videos: list[Path]) -> bytes:
+def workbook_bytes(rows: list[list]) -> bytes:
     wb = openpyxl.Workbook()
-    for row in good_roster_rows(videos):
+    for row in rows:
         wb.active.append(row)
     data = io.BytesIO()
     wb.save(data)
     return data.getvalue()
 
 
+def workbook_named_csv(videos: list[Path]) -> bytes:
+    return workbook_bytes(good_roster_rows(videos))
+
+
 def long_cell_workbook(videos: list[Path]) -> bytes:
     """A cell longer than Excel allows, as other programs write it (openpyxl itself cuts cells it writes)."""
-    wb = openpyxl.Workbook()
-    for row in [ROSTER_HEAD.split(",") + ["notes"], ["P1", "pre", "A", str(videos[0]), "N", "PLACEHOLDER"]]:
-        wb.active.append(row)
-    data = io.BytesIO()
-    wb.save(data)
+    data = workbook_bytes([ROSTER_HEAD.split(",") + ["notes"], ["P1", "pre", "A", str(videos[0]), "N", "PLACEHOLDER"]])
     out = io.BytesIO()
-    with zipfile.ZipFile(data) as src, zipfile.ZipFile(out, "w") as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for item in src.infolist():
             content = src.read(item.filename)
             dst.writestr(item, content.replace(b"PLACEHOLDER", b"z" * 40_000))
@@ -145,7 +132,7 @@ def sheet(codings: list[list], boundaries: list[list] | None = None, merges: dic
         sheets = {"codings": codings}
         if boundaries is not None:
             sheets["boundaries"] = boundaries
-        return ["import-codings", "{project}", str(xlsx(folder, name, sheets, merges))]
+        return ["import-codings", "{project}", str(xlsx(folder / name, sheets, merges))]
     return build
 
 
@@ -407,21 +394,6 @@ def bases(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-def digest(path: Path) -> str:
-    """Every row of every table, in a stable order."""
-    h = hashlib.sha256()
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        for t in tables:
-            h.update(t.encode())
-            for row in sorted(repr(r) for r in con.execute(f'SELECT * FROM "{t}"')):
-                h.update(row.encode())
-    finally:
-        con.close()
-    return h.hexdigest()
-
-
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.kind}: {c.name}" for c in CASES])
 def test_bad_input(case: Case, bases, tmp_path, tiny_videos, capsys):
     project = tmp_path / "project.sspc"
@@ -429,7 +401,7 @@ def test_bad_input(case: Case, bases, tmp_path, tiny_videos, capsys):
     inputs = tmp_path / "in"
     inputs.mkdir()
     args = [a.replace("{project}", str(project)) for a in case.build(inputs, list(tiny_videos))]
-    before = digest(project)
+    before = table_digest(project)
     code = main(args)
     out = capsys.readouterr()
     text = out.err if case.exit_code else out.out
@@ -437,9 +409,9 @@ def test_bad_input(case: Case, bases, tmp_path, tiny_videos, capsys):
     assert case.message in text, text
     assert "Traceback" not in out.err and "sorry" not in out.err
     if not case.changes:
-        assert digest(project) == before, "the project changed"
+        assert table_digest(project) == before, "the project changed"
     else:
-        assert digest(project) != before
+        assert table_digest(project) != before
     if case.check is not None:
         case.check(inputs)
 

@@ -139,3 +139,17 @@ def test_a_video_found_on_disk_is_matched_by_its_content(trial, tmp_path):
                     .replace("./p1_pre.mp4", "./renamed.mp4"), encoding="utf-8")
     report = import_coding_file(trial, path, "elan", map_path=LAB_MAP)
     assert report.codings[0]["session"] == "S2PR"
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_commands_refused_while_writing_are_all_reported_and_nothing_is_written(trial, monkeypatch, dry_run):
+    """A command the domain refuses only when applied (not foreseen by the plan) rolls the whole import back."""
+    from ssp_coder.interchange import importer
+
+    real = importer._commands
+    monkeypatch.setattr(importer, "_commands", lambda cid, pc: real(cid, pc) + [cmds.SetBoundary(cid, 99, 0, 1000)])
+    before = snapshot(trial)
+    with pytest.raises(InputFileError) as err:
+        import_coding_file(trial, FIXTURES / "boris_lab.boris", "boris", map_path=LAB_MAP, dry_run=dry_run)
+    assert len(err.value.problems) == 3 and "99" in str(err.value)
+    assert snapshot(trial) == before

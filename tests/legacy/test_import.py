@@ -12,20 +12,10 @@ from ssp_coder.errors import InputFileError
 from ssp_coder.legacy import import_codings, write_codings_template
 from ssp_coder.scoring import score
 from ssp_coder.store.project import Project
+from tests.legacy.conftest import xlsx
 
 SCALES = ["ps_e5_m", "ps_e8_m", "cm_e5_m", "cm_e8_m", "rs_e5_m", "rs_e8_m", "av_e5_m", "av_e8_m"]
 HEAD = ["participant_id", "timepoint", "coder", "purpose", "classification", "forced_secondary", "d_rating"] + SCALES
-
-
-def xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
 
 
 def boundaries(pid: str, tp: str, coder: str, start: float = 5.0, curtail4: bool = False) -> list[list]:

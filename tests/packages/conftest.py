@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -93,3 +96,16 @@ def trial_no_videos(tmp_path: Path) -> Trial:
 
 def open_trial(trial: Trial) -> Project:
     return Project.open(trial.path, actor="coordinator", backups=False)
+
+
+def edit_manifest(package: Path, out: Path, edit: Callable[[dict], None]) -> Path:
+    """A copy of ``package`` whose manifest ``edit`` has changed in place, not resealed: every other member as is."""
+    with zipfile.ZipFile(package) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "manifest.json":
+                manifest = json.loads(data)
+                edit(manifest)
+                data = json.dumps(manifest).encode()
+            dst.writestr(item, data)
+    return out

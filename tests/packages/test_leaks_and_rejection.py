@@ -15,7 +15,7 @@ from ssp_coder.domain.commands import AddEvent, SetClassification
 from ssp_coder.packages import PackageError, export_package, import_package, open_package
 from ssp_coder.packages.manifest import add_bytes, add_file, content_checksum, make_manifest
 
-from tests.packages.conftest import LEAKS, Trial, build_trial, open_trial
+from tests.packages.conftest import LEAKS, Trial, build_trial, edit_manifest, open_trial
 
 NEEDLES = sorted({s for group in LEAKS.values() for s in group})
 
@@ -172,15 +172,7 @@ def test_tampered_package_is_refused(trial: Trial, returned: Path, case: str, kw
 
 
 def test_manifest_checksum_catches_an_edit_without_resealing(trial: Trial, returned: Path, tmp_path: Path) -> None:
-    edited = tmp_path / "edited.sspkg"
-    with zipfile.ZipFile(returned) as src, zipfile.ZipFile(edited, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "manifest.json":
-                m = json.loads(data)
-                m["issued"]["coder"] = "Bob"
-                data = json.dumps(m).encode()
-            dst.writestr(item, data)
+    edited = edit_manifest(returned, tmp_path / "edited.sspkg", lambda m: m["issued"].update(coder="Bob"))
 
     def attempt(project):
         with pytest.raises(PackageError, match="manifest does not match its checksum"):
