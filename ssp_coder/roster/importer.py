@@ -280,12 +280,13 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
         if new_timepoints:
             w.execute(SetSetting(key="timepoints", value=known_tps))
         taken = w.existing_codes()
+        avoid = {*known_tps, *(r.arm for r, _, _ in plan if r.arm), *(p.arm for p in existing_participants.values())}
         ids: dict[str, int] = {p.external_id: int(p.id) for p in existing_participants.values()}
         for r, info, sha in plan:
             if r.pid not in ids:
                 extra = {k: v for rr, _, _ in plan if rr.pid == r.pid for k, v in rr.extra.items()}
                 ids[r.pid] = w.add_participant(r.pid, r.arm, r.site, r.age, r.sex, extra)
-            w.add_session(ids[r.pid], r.timepoint, new_blinded_code(taken), video_path=str(r.video),
+            w.add_session(ids[r.pid], r.timepoint, new_blinded_code(taken, avoid=avoid), video_path=str(r.video),
                           video_sha256=sha, duration_ms=info.duration_ms, fps=info.fps,
                           frame_count=info.frame_count, date_of_visit=r.date, age_months=r.age)
     return report

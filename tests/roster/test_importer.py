@@ -144,6 +144,21 @@ def test_blinded_codes_are_unique():
     assert len(set(codes)) == 2000
 
 
+def test_blinded_codes_never_spell_a_timepoint_or_arm():
+    """A code such as CQ4-PRE would read as a hint to a blind coder; such draws are drawn again."""
+    import random
+
+    taken: set[str] = set()
+    draw = random.Random(7)
+    codes = [new_blinded_code(taken, draw, avoid=["TAU", "ctrl", "T3"]) for _ in range(20000)]
+    for fragment in ("PRE", "TAU", "CTR"):                    # pre/post always; the project's arms too
+        assert not any(fragment in c.replace("-", "") for c in codes), fragment
+    # The same alphabet drawn without the rule spells them (so the check above can fail).
+    rng = random.Random(7)
+    unguarded = ["".join(rng.choice(ALPHABET) for _ in range(6)) for _ in range(20000)]
+    assert all(any(f in u for u in unguarded) for f in ("PRE", "TAU", "CTR"))
+
+
 def test_video_that_opens_but_cannot_be_decoded(project, tmp_path, videos):
     # A damaged (or unsupported) video stream: the roster names the file and gives a conversion command.
     data = bytearray(videos[1].read_bytes())
