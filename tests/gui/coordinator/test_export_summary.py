@@ -11,6 +11,7 @@ from ssp_coder.export import format_summary, output_paths, prepare_export
 from ssp_coder.gui.coordinator import export_dialog
 from ssp_coder.gui.coordinator.export_dialog import ExportDialog
 from ssp_coder.gui.coordinator.summary_view import SummaryWindow
+from tests.gui.coordinator.conftest import COMPUTE_MS
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def dialog(qtbot, project):
 def test_xlsx_export_lands_where_the_dialog_says(dialog, project, tmp_path, qtbot):
     out = tmp_path / "trial.xlsx"
     dialog.set_choice("xlsx", "both", out)
-    with qtbot.waitSignal(dialog.exported, timeout=60000) as got:
+    with qtbot.waitSignal(dialog.exported, timeout=COMPUTE_MS) as got:
         dialog.start()
     assert got.args[0] == output_paths("xlsx", out, "both") == [out]
     assert str(out) in dialog.status.text() and dialog.export_button.isEnabled()
@@ -38,7 +39,7 @@ def test_xlsx_export_lands_where_the_dialog_says(dialog, project, tmp_path, qtbo
 def test_other_formats(dialog, tmp_path, qtbot, fmt):
     out = tmp_path / ("wide" if fmt == "csv" else f"wide.{fmt}")
     dialog.set_choice(fmt, "wide", out)
-    with qtbot.waitSignal(dialog.exported, timeout=60000) as got:
+    with qtbot.waitSignal(dialog.exported, timeout=COMPUTE_MS) as got:
         dialog.start()
     paths = got.args[0]
     assert all(p.exists() for p in paths)
@@ -62,7 +63,7 @@ def test_an_unwritable_target_is_reported_not_raised(dialog, tmp_path, qtbot):
     blocker.write_text("x")
     dialog.set_choice("csv", "both", blocker)          # csv needs a folder; a file is in the way
     job = dialog.start()
-    qtbot.waitUntil(lambda: job.done.is_set() and dialog.export_button.isEnabled(), timeout=60000)
+    qtbot.waitUntil(lambda: job.done.is_set() and dialog.export_button.isEnabled(), timeout=COMPUTE_MS)
     assert "it is a file" in dialog.last_error and "Not exported" in dialog.status.text()
     assert dialog.written == []
 
@@ -85,7 +86,7 @@ def test_cancel_leaves_nothing_behind(dialog, tmp_path, qtbot, monkeypatch):
     out = folder / "never.xlsx"
     dialog.set_choice("xlsx", "both", out)
     job = dialog.start()
-    qtbot.waitUntil(lambda: job.done.is_set() and "Cancelled" in dialog.status.text(), timeout=60000)
+    qtbot.waitUntil(lambda: job.done.is_set() and "Cancelled" in dialog.status.text(), timeout=COMPUTE_MS)
     assert seen and not out.exists() and not list(folder.iterdir())
     assert dialog.written == [] and dialog.close_button.isEnabled()
 
@@ -94,7 +95,7 @@ def test_summary_shows_the_engines_tables_and_figures(qtbot, project, qtmodeltes
     w = SummaryWindow(project)
     qtbot.addWidget(w)
     w.show()
-    with qtbot.waitSignal(w.summaryReady, timeout=60000):
+    with qtbot.waitSignal(w.summaryReady, timeout=COMPUTE_MS):
         w.refresh()
     engine = prepare_export(project).summary
     assert w.text.toPlainText() == format_summary(engine)
@@ -125,7 +126,7 @@ def test_a_read_only_target_is_refused_and_kept(dialog, tmp_path, qtbot):
     try:
         dialog.set_choice("xlsx", "long", target)
         job = dialog.start()
-        qtbot.waitUntil(lambda: job.done.is_set() and dialog.export_button.isEnabled(), timeout=60000)
+        qtbot.waitUntil(lambda: job.done.is_set() and dialog.export_button.isEnabled(), timeout=COMPUTE_MS)
         assert "read-only" in dialog.last_error and "read-only" in dialog.status.text()
         assert target.read_bytes() == b"keep"
     finally:

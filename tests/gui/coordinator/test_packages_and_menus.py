@@ -12,6 +12,7 @@ from ssp_coder.gui.coordinator.menus import MENU_OBJECT_NAME, install_coordinato
 from ssp_coder.gui.coordinator.package_dialogs import (
     ExportPackageDialog, ImportPackageDialog, PackageInfoDialog,
 )
+from tests.gui.coordinator.conftest import COMPUTE_MS
 
 CODER = "Ana Alvarez"
 
@@ -22,7 +23,7 @@ def _export(qtbot, project, path, *, videos=False):
     d.coder.setCurrentText(CODER)
     d.path_edit.setText(str(path))
     d.videos.setChecked(videos)
-    with qtbot.waitSignal(d.exported, timeout=60000) as got:
+    with qtbot.waitSignal(d.exported, timeout=COMPUTE_MS) as got:
         d.start()
     return d, got.args[0]
 
@@ -53,7 +54,7 @@ def test_export_a_subset(qtbot, project, tmp_path):
     for i in range(1, d.sessions.count()):
         d.sessions.item(i).setCheckState(Qt.CheckState.Unchecked)
     d.path_edit.setText(str(tmp_path / "one"))
-    with qtbot.waitSignal(d.exported, timeout=60000) as got:
+    with qtbot.waitSignal(d.exported, timeout=COMPUTE_MS) as got:
         d.start()
     assert got.args[0].session_codes == (d.sessions.item(0).text(),)
     assert got.args[0].path.suffix == ".sspkg"
@@ -76,7 +77,7 @@ def test_cancel_package_export(qtbot, project, tmp_path, monkeypatch):
 
     monkeypatch.setattr(packages, "export_package", cancelling)
     job = d.start()
-    qtbot.waitUntil(lambda: job.done.is_set() and "Cancelled" in d.status.text(), timeout=60000)
+    qtbot.waitUntil(lambda: job.done.is_set() and "Cancelled" in d.status.text(), timeout=COMPUTE_MS)
     assert not out.exists() and d.info is None
 
 
@@ -101,7 +102,7 @@ def test_dry_run_conflict_choice_and_import(qtbot, project, tmp_path, qtmodeltes
     qtbot.addWidget(d)
     d.path_edit.setText(str(returned))
     assert not d.import_button.isEnabled()
-    with qtbot.waitSignal(d.previewed, timeout=60000) as got:
+    with qtbot.waitSignal(d.previewed, timeout=COMPUTE_MS) as got:
         d.preview()
     preview = got.args[0]
     assert preview.dry_run and [m.session_code for m in preview.merged] == [codes[0]]
@@ -111,7 +112,7 @@ def test_dry_run_conflict_choice_and_import(qtbot, project, tmp_path, qtmodeltes
     qtmodeltester.check(d.conflict_model)
     assert d.conflict_model.setData(d.conflict_model.index(0, 4), "package")
     assert not d.conflict_model.setData(d.conflict_model.index(0, 4), "neither")
-    with qtbot.waitSignal(d.imported, timeout=60000) as got:
+    with qtbot.waitSignal(d.imported, timeout=COMPUTE_MS) as got:
         d.start_import()
     report = got.args[0]
     assert not report.dry_run and sorted(m.session_code for m in report.merged) == sorted(codes)
@@ -126,7 +127,7 @@ def test_import_of_a_broken_file_is_a_message(qtbot, project, tmp_path):
     qtbot.addWidget(d)
     d.path_edit.setText(str(bad))
     job = d.preview()
-    qtbot.waitUntil(lambda: job.done.is_set() and d.close_button.isEnabled(), timeout=30000)
+    qtbot.waitUntil(lambda: job.done.is_set() and d.close_button.isEnabled(), timeout=COMPUTE_MS)
     assert d.last_error and "Not done" in d.status.text() and not d.import_button.isEnabled()
 
 
@@ -136,7 +137,7 @@ def test_package_info(qtbot, project, tmp_path):
     qtbot.addWidget(d)
     d.path_edit.setText(str(info.path))
     job = d.check()
-    qtbot.waitUntil(lambda: job.done.is_set() and bool(d.text.toPlainText()), timeout=30000)
+    qtbot.waitUntil(lambda: job.done.is_set() and bool(d.text.toPlainText()), timeout=COMPUTE_MS)
     assert info.package_id in d.text.toPlainText() and CODER in d.text.toPlainText()
 
 
@@ -168,7 +169,7 @@ def test_menu_opens_the_reliability_window_once(qtbot, project):
     actions = install_coordinator_menus(win, lambda: project, lambda: coder)
     actions[0].trigger()
     rel = win.coordinator_windows.open["reliability"]
-    with qtbot.waitSignal(rel.reportReady, timeout=60000):
+    with qtbot.waitSignal(rel.reportReady, timeout=COMPUTE_MS):
         pass                             # computed in a child process: nothing arrives before the loop runs
     assert rel.report is not None
     actions[0].trigger()
@@ -204,7 +205,7 @@ def test_closing_a_dialog_while_it_works_cancels_first(qtbot, project, tmp_path,
 
     go = threading.Event()
     monkeypatch.setattr(packages, "export_package", closing)
-    with qtbot.waitSignal(d.rejected, timeout=30000):
+    with qtbot.waitSignal(d.rejected, timeout=COMPUTE_MS):
         job = d.start()
         d.reject()                       # asks the job to stop; the dialog stays until it has
         assert d.isVisible() and job.is_cancelled and not job.done.is_set()

@@ -14,6 +14,7 @@ from ssp_coder.gui.coordinator.reliability_window import ReliabilityWindow
 from ssp_coder.reliability.consensus import _commands, coding_fields, compare_codings, pair_for_session
 from ssp_coder.reliability.plan import plan_double_coding
 from ssp_coder.reliability.report import reliability_report
+from tests.gui.coordinator.conftest import COMPUTE_MS
 
 
 def _text(model, row, header):
@@ -26,7 +27,7 @@ def window(qtbot, project, coordinator):
     w = ReliabilityWindow(project, coordinator)
     qtbot.addWidget(w)
     w.show()
-    with qtbot.waitSignal(w.reportReady, timeout=30000):
+    with qtbot.waitSignal(w.reportReady, timeout=COMPUTE_MS):
         w.refresh()
     return w
 
@@ -113,7 +114,7 @@ def test_conference_creates_a_consensus_as_the_coordinator(window, project, coor
     assert len(project.codings(purpose="consensus")) == before
 
     conf.reason_edit.setText("reviewed the video together")
-    with qtbot.waitSignal(window.reportReady, timeout=30000):
+    with qtbot.waitSignal(window.reportReady, timeout=COMPUTE_MS):
         cid = conf.create()
     assert cid is not None
     made = project.coding(cid)
@@ -137,7 +138,7 @@ def test_conference_creates_a_consensus_as_the_coordinator(window, project, coor
     conf.diff_model.take_all("a")
     assert conf.create() is None and messages[-1][1] == "A reason is needed"
     conf.reason_edit.setText("back to the primary coder's ratings")
-    with qtbot.waitSignal(window.reportReady, timeout=30000):
+    with qtbot.waitSignal(window.reportReady, timeout=COMPUTE_MS):
         again = conf.create()
     assert again == cid and len(project.codings(purpose="consensus")) == before + 1
     assert project.coding_state(cid).scales[(sc.id, ep, partner)] == pick.a
@@ -148,7 +149,7 @@ def test_plan_preview_matches_the_engine_and_assigns(window, project, qtbot):
     tab = window.plan
     tab.share.setValue(50)
     tab.seed.setValue(11)
-    with qtbot.waitSignal(tab.planReady, timeout=30000) as got:
+    with qtbot.waitSignal(tab.planReady, timeout=COMPUTE_MS) as got:
         tab.preview()
     plan = got.args[0]
     engine = plan_double_coding(project, share=0.5, seed=11)
@@ -156,7 +157,7 @@ def test_plan_preview_matches_the_engine_and_assigns(window, project, qtbot):
     shown = [tab.planned_model.row(i)["blinded_code"] for i in range(tab.planned_model.rowCount())]
     assert shown == [p.blinded_code for p in engine.planned] and shown
     before = len(project.codings(purpose="reliability"))
-    with qtbot.waitSignal(window.reportReady, timeout=30000):
+    with qtbot.waitSignal(window.reportReady, timeout=COMPUTE_MS):
         ids = tab.assign()
     assert len(ids) == len(engine.planned)
     assert len(project.codings(purpose="reliability")) == before + len(ids)
@@ -166,7 +167,7 @@ def test_plan_preview_matches_the_engine_and_assigns(window, project, qtbot):
 def test_certification_without_gold_standards_says_so(window, qtbot):
     tab = window.certification
     tab.compute("Ana Alvarez")
-    qtbot.waitUntil(lambda: tab.job.done.is_set() and not tab.busy.isVisible(), timeout=30000)
+    qtbot.waitUntil(lambda: tab.job.done.is_set() and not tab.busy.isVisible(), timeout=COMPUTE_MS)
     assert "gold standard" in tab.result.text() and tab.report is None and not tab.save_button.isEnabled()
 
 
@@ -202,7 +203,7 @@ def test_certification_pass_and_save(qtbot, project, tmp_path, qtmodeltester):
     project.execute_many(_commands(cid, values, project.scheme) + [MarkComplete(cid)])
 
     tab = window.certification
-    with qtbot.waitSignal(tab.reportReady, timeout=30000) as got:
+    with qtbot.waitSignal(tab.reportReady, timeout=COMPUTE_MS) as got:
         tab.compute("Ana Alvarez")
     report = got.args[0]
     assert report.passed and "PASSED" in tab.result.text()

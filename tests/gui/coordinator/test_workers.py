@@ -6,6 +6,7 @@ import gc
 import threading
 
 from ssp_coder.gui.coordinator.workers import Job
+from tests.gui.coordinator.conftest import COMPUTE_MS
 
 
 def test_job_signals_are_destroyed_in_the_ui_thread_even_when_the_worker_drops_the_last_reference(qtbot):
@@ -22,6 +23,6 @@ def test_job_signals_are_destroyed_in_the_ui_thread_even_when_the_worker_drops_t
     del job
     gc.collect()
     release.set()
-    qtbot.waitUntil(lambda: bool(finished) and bool(destroyed_in), timeout=30000)
+    qtbot.waitUntil(lambda: bool(finished) and bool(destroyed_in), timeout=COMPUTE_MS)
     assert finished == ["done"]
     assert destroyed_in == [threading.main_thread().ident]
