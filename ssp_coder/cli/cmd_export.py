@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "checked before the first is written. The export is unblinded (arm and "
                                    "timepoint are included).")
     add_project_arg(p)
-    p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument("--format", choices=FORMATS,
+                   help="default: from PATH's ending (.xlsx, .sav, .dta; a folder, or a PATH ending in /, for csv)")
     p.add_argument("--shape", choices=SHAPES, default="both", help="long (one row per session), wide (one row per "
                    "participant) or both (default)")
     p.add_argument("-o", "--output", required=True, metavar="PATH",
@@ -54,10 +55,26 @@ def _prepare(args: argparse.Namespace):
             raise ExportError(str(exc)) from None
 
 
+def export_format(fmt: str | None, output: str) -> str:
+    """The format asked for, or the one PATH's ending names (``-o trial.sav`` is an SPSS export)."""
+    if fmt:
+        return fmt
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix in ("xlsx", "sav", "dta"):
+        return suffix
+    if output.endswith(("/", "\\")) or Path(output).is_dir():
+        return "csv"                       # csv is a folder of files, one per table
+    from ssp_coder.export.api import ExportError
+
+    raise ExportError(f"{output}: which format? Give --format {'|'.join(FORMATS)}, or a PATH ending in "
+                      ".xlsx, .sav or .dta (or a folder ending in / for csv files).")
+
+
 def _export(args: argparse.Namespace) -> int:
     from ssp_coder.export import write_export
     from ssp_coder.export.api import export_notes
 
+    args.format = export_format(args.format, args.output)
     data = _prepare(args)
     paths = write_export(data, args.format, args.output, shape=args.shape,
                          progress=TerminalProgress(f"export {args.format}"))

@@ -169,6 +169,22 @@ def test_cli_export_and_summary(demo, tmp_path, capsys):
     assert main(["summary", str(path), "--control", "nobody"]) == 2
 
 
+def test_the_format_follows_the_output_name_when_not_given(demo, tmp_path, capsys):
+    path = demo[0]
+    assert main(["export", str(path), "--shape", "long", "-o", str(tmp_path / "t.dta")]) == 0
+    with Project.open(path, backups=False) as p:
+        n_sessions = len(p.sessions())
+    assert len(pyreadstat.read_dta(str(tmp_path / "t.dta"))[0]) == n_sessions          # a Stata file, one row each
+    assert main(["export", str(path), "-o", str(tmp_path / "book.xlsx")]) == 0
+    assert (tmp_path / "book.xlsx").read_bytes()[:2] == b"PK"
+    assert main(["export", str(path), "-o", str(tmp_path / "tables") + "/"]) == 0
+    assert {p.suffix for p in (tmp_path / "tables").iterdir()} == {".csv"}
+    capsys.readouterr()
+    assert main(["export", str(path), "-o", str(tmp_path / "trial.txt")]) == 2
+    assert "which format? Give --format" in capsys.readouterr().err
+    assert not (tmp_path / "trial.txt").exists()
+
+
 def test_cli_export_names_every_file_written(demo, tmp_path, capsys):
     path = demo[0]
     capsys.readouterr()
