@@ -88,6 +88,15 @@ class ProjectVideos:
             p = self.project.path.parent / p
         return p if p.is_file() else None
 
+    def find_view(self, session: Session, view: Any) -> Path | None:
+        """A further camera view's video (``view`` is a SessionView)."""
+        if not view.video_path:
+            return None
+        p = Path(view.video_path)
+        if not p.is_absolute():
+            p = self.project.path.parent / p
+        return p if p.is_file() else None
+
     def relink(self, session: Session, parent: QWidget | None) -> Path | None:
         """Ask for the moved video; link it only if its SHA-256 is the registered one."""
         answer = QMessageBox.question(
@@ -130,6 +139,9 @@ class PackageVideos:
 
     def find(self, session: Session) -> Path | None:
         return self.opened.video_for(session)
+
+    def find_view(self, session: Session, view: Any) -> Path | None:
+        return self.opened.video_for(session, view=view.number)
 
     def relink(self, session: Session, parent: QWidget | None) -> Path | None:
         answer = QMessageBox.question(
