@@ -121,6 +121,7 @@ class ViewTile(QWidget):
     """Paints a follower's frame, letterboxed, with the view's name; says plainly when there is nothing to show."""
 
     chosen = Signal(int)      # view number (double-click: make this the large view)
+    relinkRequested = Signal(int)   # view number (double-click on a view whose video is missing)
 
     def __init__(self, follower: ViewFollower, parent: QWidget | None = None):
         super().__init__(parent)
@@ -162,7 +163,10 @@ class ViewTile(QWidget):
         p.end()
 
     def mouseDoubleClickEvent(self, _event: object) -> None:
-        self.chosen.emit(self.follower.view.number)
+        if self.follower.path is None and self.follower.view.video_path:
+            self.relinkRequested.emit(self.follower.view.number)
+        else:
+            self.chosen.emit(self.follower.view.number)
 
 
 class _MainTile(QWidget):
@@ -370,7 +374,9 @@ class SessionViewSet(QObject):
         for view in views[1:]:
             follower = self._make_follower(view)
             self.followers.append(follower)
-            tiles.append(ViewTile(follower))
+            tile = ViewTile(follower)
+            tile.relinkRequested.connect(self.relink)
+            tiles.append(tile)
         self.area.set_tiles(tiles, labels)
         self._enable()
         for f in self.followers:
@@ -389,7 +395,8 @@ class SessionViewSet(QObject):
             source = SimulatedFrameSource(view.fps or 25.0, duration)
             if path is None:
                 missing = (f"{view.label}: no video linked" if not view.video_path
-                           else f"{view.label}: video not found ({Path(view.video_path).name})")
+                           else f"{view.label}: video not found ({Path(view.video_path).name}). "
+                                "Double-click to locate it.")
         return ViewFollower(view, source, path, missing, self)
 
     def unload(self) -> None:
@@ -400,6 +407,16 @@ class SessionViewSet(QObject):
             f.close()
         self.followers = []
         self.area.set_tiles([], {1: "Main view"})
+
+    def relink(self, number: int) -> None:
+        """Locate a view's moved video (checked by SHA-256), then show the session again with it."""
+        w = self.window
+        view = next((f.view for f in self.followers if f.view.number == number), None)
+        locate = getattr(w.videos, "relink_view", None)
+        if view is None or locate is None or self.session is None:
+            return
+        if locate(self.session, view, w) is not None:
+            self.load(self.session, self.main_path)
 
     # -- one clock --------------------------------------------------------------------------------
     def _on_main_frame(self, ms: int, _index: int) -> None:

@@ -205,3 +205,37 @@ def test_decoded_views_show_the_frame_covering_the_main_time(qtbot, window_facto
         wait_follows(qtbot, win, win.player.position_ms)
     img = f.source.image()
     assert img is not None and not img.isNull()
+
+
+def test_a_moved_view_video_is_located_and_checked_by_sha256(qtbot, window_factory, two_view_path, tmp_path,
+                                                              monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    moved = tmp_path / "elsewhere" / "camera-b.mp4"
+    moved.parent.mkdir()
+    (two_view_path.parent / "videos" / "P001_pre_room.mp4").rename(moved)
+    wrong = tmp_path / "elsewhere" / "other.mp4"
+    shutil.copyfile(two_view_path.parent / "videos" / "P001_pre.mp4", wrong)
+    p = Project.open(two_view_path, actor="test", backups=False)
+    try:
+        win = window_factory(p)
+        open_first(qtbot, win)
+        tile = win.findChildren(ViewTile)[0]
+        assert "video not found" in tile.message() and "Double-click" in tile.message()
+        warned = []
+        monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(wrong), ""))
+        with qtbot.waitSignal(tile.relinkRequested, timeout=5000):
+            qtbot.mouseDClick(tile, Qt.MouseButton.LeftButton)
+        assert warned and "SHA-256 differs" in warned[0]
+        sid = int(p.session_by_code("K7QX").id)
+        assert p.views(sid)[1].video_path == "videos/P001_pre_room.mp4"
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(moved), ""))
+        win.view_set.relink(2)
+        assert p.views(sid)[1].video_path == str(moved.resolve())
+        assert p.audit_log()[-1].command == "RelinkVideo"
+        f = follower(win)
+        assert f.path == moved and win.findChildren(ViewTile)[0].message() is None
+    finally:
+        win.view_set.unload()
+        p.close()
