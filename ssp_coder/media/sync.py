@@ -39,6 +39,7 @@ class SyncError(KnownError):
     """The sound tracks do not tell the offset (no shared sharp sound, silence); the message says what to do."""
 
 Progress = Callable[[float], None]      # fraction done, 0..1; may raise to cancel
+SILENCE_DB = -90.0                      # quieter than this is digital silence (a muted or starting track)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class SyncSettings:
     max_offset_ms: int = 300_000     # cameras started within five minutes of each other
     search_ms: int | None = None     # only the first N ms of each recording (None: all of it)
     min_prominence: float = 1.3      # best lag's score over the next best lag's, for a clear answer
+    min_agreement: float = 0.25      # how much of both tracks' sharp sounds the best lag lines up (0..1)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class SoundEnvelope:
 class SyncResult:
     offset_ms: int          # view time = main time + offset_ms
     prominence: float       # how far the best lag stands out (>= min_prominence)
+    agreement: float        # how much of both tracks' sharp sounds line up at it (0..1, >= min_agreement)
     main_ms: int            # where the shared sound is on the main view's clock
     view_ms: int            # ... and on the other view's
 
@@ -144,14 +147,17 @@ def sound_envelope(path: str | os.PathLike[str], settings: SyncSettings = SyncSe
 
 
 def _onsets(env: SoundEnvelope) -> np.ndarray:
-    """Standardised rises in loudness: what a clap, a bang or a knock looks like, whatever the mic's level."""
-    rise = np.maximum(np.diff(env.db, prepend=env.db[:1]), 0.0)
+    """Rises in loudness scaled to the recording's sharpest (1.0): a clap, a bang, a knock, whatever the mic's level."""
+    db = env.db
+    rise = np.maximum(np.diff(db, prepend=db[:1]), 0.0)
+    # A track that starts (or resumes) from digital silence is not a sound in the room.
+    rise[np.concatenate([[True], db[:-1] < SILENCE_DB])] = 0.0
     # A steady noise's envelope flickers by a dB or two from bin to bin; a clap or a bang rises by far more.
     # Only the sharpest rises (at least 3 dB, and the top 0.1 % of the recording) count as events.
     if len(rise):
         rise = np.where(rise >= max(3.0, float(np.percentile(rise, 99.9))), rise, 0.0)
-    sd = float(rise.std())
-    return (rise - rise.mean()) / sd if sd > 0 else np.zeros_like(rise)
+    peak = float(rise.max()) if len(rise) else 0.0
+    return rise / peak if peak > 0 else rise
 
 
 def offset_between(main: SoundEnvelope, view: SoundEnvelope, settings: SyncSettings = SyncSettings()) -> SyncResult:
@@ -179,7 +185,10 @@ def offset_between(main: SoundEnvelope, view: SoundEnvelope, settings: SyncSetti
     rest[max(0, best - guard): best + guard + 1] = -np.inf
     runner = float(rest.max()) if np.isfinite(rest).any() else 0.0
     prominence = peak / runner if runner > 0 else float("inf")
-    if not peak > 0 or prominence < settings.min_prominence:
+    # A match of two faint flickers is no clap, however alone it stands: at the best lag, a good part of both
+    # tracks' sharp sounds must line up (the cosine of the two onset curves, 1 = every onset matched).
+    agreement = peak / float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
+    if agreement < settings.min_agreement or prominence < settings.min_prominence:
         raise SyncError("No sharp sound (a clap, a door) stands out in both sound tracks, so the offset "
                                "cannot be found from sound. Mark the same moment in both views instead.")
     # Sub-bin refinement: a parabola through the peak and its neighbours.
@@ -195,7 +204,7 @@ def offset_between(main: SoundEnvelope, view: SoundEnvelope, settings: SyncSetti
     lo, hi = max(0, -k), min(len(a), len(b) - k)
     i = lo + int(np.argmax(a[lo:hi] * b[lo + k:hi + k]))      # where the shared sound is, on the main clock
     main_ms = int(round(main.start_ms + i * hop))
-    return SyncResult(int(round(offset)), prominence, main_ms, int(round(main_ms + offset)))
+    return SyncResult(int(round(offset)), prominence, agreement, main_ms, int(round(main_ms + offset)))
 
 
 def find_offset(main_path: str | os.PathLike[str], view_path: str | os.PathLike[str],
