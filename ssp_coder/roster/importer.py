@@ -264,7 +264,8 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
     pid_of = {p.id: p.external_id for p in existing_participants.values()}
     for s in project.sessions():
         sessions_by_pt[(pid_of.get(s.participant_id), s.timepoint)] = s
-    plan: list[tuple[_Row, VideoInfo, str, list[SessionView]]] = []
+    plan: list[tuple[_Row, VideoInfo, str]] = []
+    row_views: dict[int, list[SessionView]] = {}     # the further camera views of each new session, by row
     view_plan: list[tuple[Session, list[SessionView]]] = []
     for r in rows:
         if r.video is None:
@@ -298,17 +299,18 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
             problems.append(Problem(f"this video is already in the project as session {where} (same content); "
                                     "each session needs its own recording.", row=r.number, column=col("video")))
             continue
-        plan.append((r, info, sha, added_views))
+        plan.append((r, info, sha))
+        row_views[r.number] = added_views
 
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         raise InputFileError(str(path), problems)
 
     report.sessions_unchanged = sum(1 for r in rows if (r.pid, r.timepoint) in sessions_by_pt)
-    new_pids = {r.pid for r, _, _, _ in plan if r.pid not in existing_participants}
+    new_pids = {r.pid for r, _, _ in plan if r.pid not in existing_participants}
     report.participants_added = len(new_pids)
     report.sessions_added = len(plan)
-    report.views_added = sum(len(v) for *_, v in plan) + sum(len(v) for _, v in view_plan)
+    report.views_added = sum(len(v) for v in row_views.values()) + sum(len(v) for _, v in view_plan)
     if not plan and not view_plan:
         return report
 
@@ -318,21 +320,28 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
             w.execute(SetSetting(key="timepoints", value=known_tps))
         taken = w.existing_codes()
         ids: dict[str, int] = {p.external_id: int(p.id) for p in existing_participants.values()}
-        for r, info, sha, views in plan:
+        for r, info, sha in plan:
             if r.pid not in ids:
-                extra = {k: v for rr, _, _, _ in plan if rr.pid == r.pid for k, v in rr.extra.items()}
+                extra = {k: v for rr, _, _ in plan if rr.pid == r.pid for k, v in rr.extra.items()}
                 ids[r.pid] = w.add_participant(r.pid, r.arm, r.site, r.age, r.sex, extra)
-            sid = w.add_session(ids[r.pid], r.timepoint, new_blinded_code(taken), video_path=str(r.video),
-                                video_sha256=sha, duration_ms=info.duration_ms, fps=info.fps,
-                                frame_count=info.frame_count, date_of_visit=r.date, age_months=r.age)
-            if r.main_name:
-                w.add_view(SessionView(SessionId(sid), MAIN_VIEW, r.main_name))
-            for view in views:
-                w.add_view(dataclasses.replace(view, session_id=SessionId(sid)))
+            w.add_session(ids[r.pid], r.timepoint, new_blinded_code(taken), video_path=str(r.video),
+                          video_sha256=sha, duration_ms=info.duration_ms, fps=info.fps,
+                          frame_count=info.frame_count, date_of_visit=r.date, age_months=r.age)
+            _add_views(w, ids[r.pid], r, row_views[r.number])
         for _session, views in view_plan:
             for view in views:
                 w.add_view(view)
     return report
+
+
+def _add_views(w, participant_id: int, r: _Row, views: list[SessionView]) -> None:
+    """The main view's name and the further views of the session just added for row ``r``."""
+    session = w.session_for(participant_id, r.timepoint)
+    sid = SessionId(int(session.id))
+    if r.main_name:
+        w.add_view(SessionView(sid, MAIN_VIEW, r.main_name))
+    for view in views:
+        w.add_view(dataclasses.replace(view, session_id=sid))
 
 
 def _check_views(r: _Row, media: dict, main_sha: str, sha_rows: dict[str, int], existing_sessions: dict,
