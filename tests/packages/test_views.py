@@ -10,7 +10,7 @@ from ssp_coder.domain.commands import SetViewOffset
 from ssp_coder.domain.model import SessionId
 from ssp_coder.domain.views import SessionView
 from ssp_coder.media import make_ssp_video, sha256_file
-from ssp_coder.packages import export_package, open_package
+from ssp_coder.packages import export_package, open_package, read_package
 
 from .conftest import Trial, open_trial
 
@@ -35,6 +35,9 @@ def test_every_view_travels_renamed_to_the_blinded_code(trial: Trial, tmp_path: 
         names = set(zf.namelist())
     assert {"videos/K7Q2.mp4", "videos/K7Q2_view2.mp4"} <= names
     assert not any("VIDLEAK" in n for n in names)
+    members = read_package(info.path).view_members
+    assert members[("K7Q2", 2)] == "videos/K7Q2_view2.mp4" and members[("K7Q2", 1)] == "videos/K7Q2.mp4"
+    assert len(members) == len(info.session_codes) + 1
     opened = open_package(info.path)
     try:
         inside = opened.video_for("K7Q2", view=2)
