@@ -311,6 +311,8 @@ class SessionViewSet(QObject):
         self.session: Session | None = None
         self.main_path: Path | None = None
         self.sync_dialog = None
+        self.layout_actions: dict[str, object] = {}
+        self.sync_action = None                  # (the View menu's items, once built)
         window.player.frameChanged.connect(self._on_main_frame)
         window.controller.changed.connect(self._on_change)
         self.area.set_layout_mode(self._setting("layout", "side"))
@@ -332,7 +334,6 @@ class SessionViewSet(QObject):
     # -- the View menu ----------------------------------------------------------------------------
     def build_menu(self, menu) -> None:
         group = QActionGroup(self)
-        self.layout_actions = {}
         for mode, label in (("side", "Views side by side"), ("large", "One view large, the others small")):
             act = menu.addAction(label)
             act.setCheckable(True)
@@ -347,12 +348,12 @@ class SessionViewSet(QObject):
         self._enable()
 
     def _sync_layout_actions(self) -> None:
-        for mode, act in getattr(self, "layout_actions", {}).items():
+        for mode, act in self.layout_actions.items():
             act.setChecked(mode == self.area.layout_mode)
 
     def _enable(self) -> None:
         many = bool(self.followers)
-        for act in (*getattr(self, "layout_actions", {}).values(), getattr(self, "sync_action", None)):
+        for act in (*self.layout_actions.values(), self.sync_action):
             if act is not None:
                 act.setEnabled(many)
 
