@@ -24,6 +24,7 @@ log = logging.getLogger("ssp_coder.cli")
 COMMAND_MODULES = (
     "cmd_project", "cmd_roster", "cmd_coders", "cmd_demo", "cmd_gui", "cmd_package", "cmd_irr",
     "cmd_score", "cmd_legacy", "cmd_interchange", "cmd_export", "cmd_sessions",
+    "cmd_views",
 )
 
 

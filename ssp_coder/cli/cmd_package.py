@@ -101,7 +101,7 @@ def _info(args: argparse.Namespace) -> int:
     print(f"  project id {issued['project_id']}, scheme {issued.get('scheme_id')} v{issued.get('scheme_version')}, "
           f"made {issued.get('created_at')}, written {m.get('written_at')}")
     print(f"  {len(issued['sessions'])} session(s): " + ", ".join(s["code"] for s in issued["sessions"]))
-    print(f"  {len(issued['codings'])} coding(s); videos inside: {len(pkg.video_members)}")
+    print(f"  {len(issued['codings'])} coding(s); videos inside: {len(pkg.view_members)}")
     print("  every member matches its checksum")
     return 0
 

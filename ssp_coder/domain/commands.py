@@ -40,10 +40,11 @@ from ssp_coder.domain.project_commands import (
     SetSetting,
     SetStatus,
 )
+from ssp_coder.domain.views import SetViewOffset
 
 __all__ = [
     "COMMANDS", "AddCoder", "AddDIndex", "AddEvent", "Batch", "Command", "CreateCoding", "DeleteCoding",
     "DeleteDIndex", "DeleteEvent", "MarkComplete", "RemoveCoder", "Reopen", "SetBoundary", "SetClassification",
     "SetCoderRole", "SetCodingNote", "SetDRating", "SetEpisodeFlag", "SetScale", "SetSetting", "SetStatus",
-    "UpdateDIndex", "UpdateEvent", "command", "command_from_dict",
+    "SetViewOffset", "UpdateDIndex", "UpdateEvent", "command", "command_from_dict",
 ]

@@ -7,13 +7,16 @@ all.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ssp_coder.domain.model import (
     Coder, CoderId, Coding, CodingId, CodingResult, CodingState, DIndexId, DIndexMark,
     EpisodeBoundary, Event, EventId, Session, SessionId,
 )
 from ssp_coder.domain.scheme import Scheme
+
+if TYPE_CHECKING:
+    from ssp_coder.domain.views import SessionView
 
 
 class UnitOfWork(Protocol):
@@ -37,6 +40,7 @@ class UnitOfWork(Protocol):
     def d_index_coding(self, mark_id: DIndexId) -> CodingId: ...
     def coding_state(self, coding_id: CodingId) -> CodingState: ...
     def setting(self, key: str) -> Any: ...
+    def session_view(self, session_id: SessionId, number: int) -> SessionView: ...
 
     # writes
     def insert_coder(self, name: str, role: str, coder_id: CoderId | None = None) -> CoderId: ...
@@ -58,3 +62,4 @@ class UnitOfWork(Protocol):
     def delete_d_index(self, mark_id: DIndexId) -> None: ...
     def put_setting(self, key: str, value: Any) -> None: ...
     def touch(self, coding_id: CodingId) -> None: ...
+    def set_view_offset(self, session_id: SessionId, number: int, offset_ms: int) -> None: ...

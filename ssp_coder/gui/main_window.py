@@ -35,6 +35,7 @@ from ssp_coder.gui.settings import frame_cache_mb
 from ssp_coder.media.frameserver import FrameServerSettings
 from ssp_coder.gui.timeline import Timeline
 from ssp_coder.gui.transport import TransportBar
+from ssp_coder.gui.views import SessionViewSet
 
 DEFAULT_DURATION_MS = 30 * 60 * 1000     # a session without a video still gets a usable time axis
 
@@ -63,7 +64,8 @@ class MainWindow(QMainWindow):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.setSpacing(0)
-        tl.addWidget(self.video, 1)
+        self.view_set = SessionViewSet(self)     # the session's other camera views follow the player
+        tl.addWidget(self.view_set.area, 1)
         tl.addWidget(self.transport)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
@@ -218,6 +220,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self._build_sound_actions(view)
         view.addSeparator()
+        self.view_set.build_menu(view)
+        view.addSeparator()
         reset = view.addAction("Reset layout")
         reset.triggered.connect(self.reset_layout)
         self.reset_layout_action = reset
@@ -333,6 +337,7 @@ class MainWindow(QMainWindow):
         if session is None:
             self.timeline.set_state(None)
             self.sound_track.load(None, "No session open")
+            self.view_set.load(None, None)
             self._update_title()
             return
         path = self.videos.find(session)
@@ -353,6 +358,7 @@ class MainWindow(QMainWindow):
         self.player.load(source, fps, duration, session.frame_count)
         self.sound_track.load(path if self.decode_video else None,
                               self.video.placeholder if path is None else "Sound is not read in this mode")
+        self.view_set.load(session, path)
         self.timeline.set_duration(duration)
         self.timeline.set_state(state)
         self.timeline.set_playhead(0)
@@ -481,5 +487,6 @@ class MainWindow(QMainWindow):
         self.player.pause()
         self.save_layout()
         self.player.unload()
+        self.view_set.unload()
         self.sound_track.shutdown()
         super().closeEvent(e)

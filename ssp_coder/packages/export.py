@@ -13,12 +13,13 @@ from pathlib import Path
 
 from ssp_coder.atomic import atomic_path
 from ssp_coder.domain.model import Coding, Session
+from ssp_coder.domain.views import SessionView
 from ssp_coder.errors import DomainError
 from ssp_coder.packages.manifest import (
     CODING_NAME, MANIFEST_NAME, PACKAGE_SUFFIX, VIDEO_FOLDER, PackageError, Progress, add_bytes, add_file,
     canonical, make_manifest, report, sign,
 )
-from ssp_coder.store.package_sql import BlindSession, compact_copy, fill_coder_file, insert_package, package_secret
+from ssp_coder.store.package_sql import BlindSession, BlindView, compact_copy, fill_coder_file, insert_package, package_secret
 from ssp_coder.store.project import Project
 from ssp_coder.store.uow import now_iso
 
@@ -34,8 +35,8 @@ class PackageInfo:
     size: int
 
 
-def resolve_video(project: Project, session: Session) -> Path | None:
-    """The project's video file for a session (roster paths may be relative to the project's folder)."""
+def resolve_video(project: Project, session: Session | SessionView) -> Path | None:
+    """The project's video file for a session or a view (roster paths may be relative to the project's folder)."""
     if not session.video_path:
         return None
     p = Path(session.video_path)
@@ -90,31 +91,37 @@ def export_package(project: Project, coder_name: str, *, session_codes: list[str
     for _, s in chosen:
         sessions.setdefault(s.blinded_code, s)
 
-    sources: dict[str, Path] = {}
+    views = {code: project.views(int(s.id)) for code, s in sessions.items()}
+    sources: dict[tuple[str, int], Path] = {}       # (code, view number) -> the project's file
     if with_videos:
         problems = []
         for code, s in sessions.items():
-            src = resolve_video(project, s)
-            if src is None:
-                problems.append(f"session {code} has no video in the roster")
-            elif not src.is_file():
-                problems.append(f"session {code}: the video {src} was not found")
-            else:
-                sources[code] = src
+            for v in views[code]:
+                what = f"session {code}" if v.is_main else f"session {code}, view {v.number}"
+                src = resolve_video(project, v)
+                if src is None:
+                    problems.append(f"{what} has no video in the roster")
+                elif not src.is_file():
+                    problems.append(f"{what}: the video {src} was not found")
+                else:
+                    sources[(code, v.number)] = src
         if problems:
             raise PackageError("The videos cannot be put in the package:\n- " + "\n- ".join(problems) +
                                "\nRelink the videos, or export without videos. Nothing was written.")
 
     package_id = uuid.uuid4().hex
     created = now_iso()
-    blind = [BlindSession(code, _video_member(code, sources.get(code)), s.video_sha256, s.duration_ms, s.fps,
-                          s.frame_count) for code, s in sessions.items()]
+    blind = [BlindSession(code, _video_member(code, sources.get((code, 1))), s.video_sha256, s.duration_ms, s.fps,
+                          s.frame_count, views[code][0].name,
+                          tuple(BlindView(v.number, v.name, _video_member(code, sources.get((code, v.number)), v.number),
+                                          v.video_sha256, v.duration_ms, v.fps, v.frame_count, v.offset_ms)
+                                for v in views[code][1:]))
+             for code, s in sessions.items()]
     coding_rows = [(int(c.id), s.blinded_code, n) for n, (c, s) in enumerate(chosen, start=1)]
     issued = {
         "project_id": project.project_id, "package_id": package_id, "coder": coder.name, "created_at": created,
         "scheme_id": project.scheme.id, "scheme_version": project.scheme.version, "with_videos": with_videos,
-        "sessions": [{"code": b.code, "sha256": b.sha256, "duration_ms": b.duration_ms, "video": b.video_name}
-                     for b in blind],
+        "sessions": [_issued_session(b) for b in blind],
         "codings": [{"id": n, "session": s.blinded_code, "purpose": c.purpose, "baseline_revision": 0}
                     for n, (c, s) in enumerate(chosen, start=1)],
     }
@@ -145,16 +152,20 @@ def export_package(project: Project, coder_name: str, *, session_codes: list[str
                 files[CODING_NAME] = {"sha256": sha, "size": size}
                 done = 0
                 for b in blind:
-                    if b.video_name is None:
-                        continue
-                    sha, size = add_file(zf, b.video_name, sources[b.code], compress=False, progress=progress,
-                                         done=done, total=total)
-                    done += size
-                    if b.sha256 and sha != b.sha256:
-                        raise PackageError(f"The video for session {b.code} ({sources[b.code]}) is not the one in the "
-                                           "roster (its SHA-256 differs). Relink the right file, then export again. "
-                                           "Nothing was written.")
-                    files[b.video_name] = {"sha256": sha, "size": size}
+                    for number, member, expected in ((1, b.video_name, b.sha256),
+                                                     *((v.number, v.video_name, v.sha256) for v in b.views)):
+                        if member is None:
+                            continue
+                        source = sources[(b.code, number)]
+                        sha, size = add_file(zf, member, source, compress=False, progress=progress, done=done,
+                                             total=total)
+                        done += size
+                        if expected and sha != expected:
+                            what = f"session {b.code}" + ("" if number == 1 else f", view {number}")
+                            raise PackageError(f"The video for {what} ({source}) is not the one in the roster (its "
+                                               "SHA-256 differs). Relink the right file, then export again. "
+                                               "Nothing was written.")
+                        files[member] = {"sha256": sha, "size": size}
                 manifest = make_manifest(issued, signature, files, state="issued", written_at=created)
                 add_bytes(zf, MANIFEST_NAME, _pretty(manifest))
             report(progress, total, total, "Recording the package in the project")
@@ -167,11 +178,21 @@ def export_package(project: Project, coder_name: str, *, session_codes: list[str
     return PackageInfo(out_path, package_id, coder.name, tuple(sessions), len(chosen), with_videos, size)
 
 
-def _video_member(code: str, source: Path | None) -> str | None:
+def _video_member(code: str, source: Path | None, view: int = 1) -> str | None:
+    """``videos/CODE.mp4`` for the main view, ``videos/CODE_view2.mp4`` for the others: the blinded code only."""
     if source is None:
         return None
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", code)  # a code is a file name on the coder's computer
-    return f"{VIDEO_FOLDER}{safe}{source.suffix.lower()}"
+    suffix = "" if view == 1 else f"_view{view}"
+    return f"{VIDEO_FOLDER}{safe}{suffix}{source.suffix.lower()}"
+
+
+def _issued_session(b: BlindSession) -> dict:
+    entry = {"code": b.code, "sha256": b.sha256, "duration_ms": b.duration_ms, "video": b.video_name}
+    if b.views:     # (single-camera sessions keep the first format's exact entry)
+        entry["views"] = [{"view": v.number, "sha256": v.sha256, "duration_ms": v.duration_ms, "video": v.video_name}
+                          for v in b.views]
+    return entry
 
 
 def _pretty(manifest: dict) -> bytes:

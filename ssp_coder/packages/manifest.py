@@ -123,11 +123,21 @@ class PackageFile:
 
     @property
     def video_members(self) -> dict[str, str]:
-        """Blinded code -> member name, for the videos inside the package."""
+        """Blinded code -> member name, for the main views' videos inside the package."""
         out = {}
         for s in self.issued["sessions"]:
             if s.get("video") and s["video"] in self.manifest["files"]:
                 out[s["code"]] = s["video"]
+        return out
+
+    @property
+    def view_members(self) -> dict[tuple[str, int], str]:
+        """(blinded code, view number) -> member name, for every camera view's video inside the package."""
+        out = {(code, 1): member for code, member in self.video_members.items()}
+        for s in self.issued["sessions"]:
+            for v in s.get("views") or ():
+                if isinstance(v, dict) and v.get("video") in self.manifest["files"]:
+                    out[(s["code"], int(v["view"]))] = v["video"]
         return out
 
     def open_member(self, name: str) -> BinaryIO:

@@ -79,31 +79,50 @@ class OpenedPackage:
                 return {str(k): str(v) for k, v in data.items()}
         return {}
 
-    def _remember(self, code: str, path: Path) -> None:
-        self._relinks[code] = str(path.resolve())
+    def _remember(self, key: str, path: Path) -> None:
+        self._relinks[key] = str(path.resolve())
         atomic_write_text(self.work_dir / RELINKS_NAME, json.dumps(self._relinks, indent=2, sort_keys=True))
 
-    def video_for(self, session: Session | str) -> Path | None:
-        """The video to play for a session: in the package, next to it, or found earlier by SHA-256."""
-        code = session if isinstance(session, str) else session.blinded_code
+    def _view_info(self, code: str, view: int) -> dict | None:
+        """The issued entry of a session's view: the session's own for the main view."""
         info = self._sessions.get(code)
+        if info is None or view == 1:
+            return info
+        return next((v for v in info.get("views") or () if isinstance(v, dict) and int(v.get("view", 0)) == view),
+                    None)
+
+    def _views(self) -> list[tuple[str, int]]:
+        return [(code, v) for code, info in self._sessions.items()
+                for v in (1, *(int(x["view"]) for x in info.get("views") or ()))]
+
+    def video_for(self, session: Session | str, *, view: int = 1) -> Path | None:
+        """The video to play for a session's view: in the package, next to it, or found earlier by SHA-256.
+
+        Beside the package, the main view is looked for as ``CODE.*`` and view N as ``CODE_viewN.*``.
+        """
+        code = session if isinstance(session, str) else session.blinded_code
+        info = self._view_info(code, view)
         if info is None:
             return None
         if info.get("video"):
             inside = self.work_dir / info["video"]
             if inside.is_file():
                 return inside
-        known = self._relinks.get(code)
+        key = _relink_key(code, view)
+        known = self._relinks.get(key)
         if known and Path(known).is_file():
             return Path(known)
-        for candidate in sorted(self.path.parent.glob(f"{glob_escape(code)}.*")):
+        stem = code if view == 1 else f"{code}_view{view}"
+        for candidate in sorted(self.path.parent.glob(f"{glob_escape(stem)}.*")):
             if candidate.suffix.lower() in VIDEO_SUFFIXES and self._matches(candidate, info):
-                self._remember(code, candidate)
+                self._remember(key, candidate)
                 return candidate
         return None
 
     def missing_videos(self) -> list[str]:
-        return [code for code in self._sessions if self.video_for(code) is None]
+        """The sessions (and further views, as "CODE view N") whose video is not found."""
+        return [code if view == 1 else f"{code} view {view}" for code, view in self._views()
+                if self.video_for(code, view=view) is None]
 
     def _sha(self, path: Path) -> str:
         st = path.stat()
@@ -117,8 +136,11 @@ class OpenedPackage:
 
     def relink(self, folder: str | Path, progress: Progress | None = None) -> dict[str, Path]:
         """Find missing videos in ``folder`` (and below) by SHA-256, whatever their names; remember them."""
-        wanted = {info["sha256"]: code for code, info in self._sessions.items()
-                  if info.get("sha256") and self.video_for(code) is None}
+        wanted: dict[str, tuple[str, int]] = {}
+        for code, view in self._views():
+            info = self._view_info(code, view)
+            if info and info.get("sha256") and self.video_for(code, view=view) is None:
+                wanted[info["sha256"]] = (code, view)
         found: dict[str, Path] = {}
         if not wanted:
             return found
@@ -129,10 +151,11 @@ class OpenedPackage:
                 sha = self._sha(path)
             except (MediaError, OSError):  # one unreadable file must not stop the search
                 continue
-            code = wanted.pop(sha, None)
-            if code is not None:
-                self._remember(code, path)
-                found[code] = path
+            hit = wanted.pop(sha, None)
+            if hit is not None:
+                code, view = hit
+                self._remember(_relink_key(code, view), path)
+                found[code if view == 1 else f"{code} view {view}"] = path
                 if not wanted:
                     break
         report(progress, len(candidates), len(candidates), "")
@@ -177,6 +200,11 @@ class OpenedPackage:
         self.close(write_return=exc[0] is None)
 
 
+def _relink_key(code: str, view: int) -> str:
+    # the main view keeps the first format's key (the plain code), so earlier work folders still find their videos
+    return code if view == 1 else f"{code}#view{view}"
+
+
 def glob_escape(text: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
@@ -202,7 +230,7 @@ def open_package(path: str | Path, *, video_dirs: Iterable[str | Path] = (), pro
         _check_work_file(coding, package)
     else:
         _extract(package, CODING_NAME, coding)
-    videos = package.video_members
+    videos = package.view_members
     total = sum(int(package.manifest["files"][m]["size"]) for m in videos.values())
     done = 0
     for member in videos.values():

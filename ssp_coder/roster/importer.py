@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -11,10 +12,14 @@ from pathlib import Path
 from typing import Callable
 
 from ssp_coder.domain.commands import SetSetting
+from ssp_coder.domain.model import Session, SessionId
+from ssp_coder.domain.views import MAIN_VIEW, SessionView
 from ssp_coder.errors import InputFileError, Problem
 from ssp_coder.media import MediaError, VideoInfo, probe_video, sha256_file
 from ssp_coder.roster.blinding import new_blinded_code
 from ssp_coder.roster.labels import resolve_timepoint, spelling_problems
+from ssp_coder.roster.views import RowView, find_view_columns, locate_video
+from ssp_coder.store import views_sql
 from ssp_coder.store.project import Project
 from ssp_coder.tables import control_characters, match_columns, read_table
 
@@ -45,6 +50,7 @@ class RosterReport:
     participants_added: int = 0
     sessions_added: int = 0
     sessions_unchanged: int = 0
+    views_added: int = 0
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -52,6 +58,8 @@ class RosterReport:
         verb = "Would add" if self.dry_run else "Added"
         text = (f"{verb} {self.participants_added} participant(s) and {self.sessions_added} session(s) from "
                 f"{self.rows} row(s) of {self.path.name}")
+        if self.views_added:
+            text += f" with {self.views_added} further camera view(s)"
         if self.sessions_unchanged:
             text += f"; {self.sessions_unchanged} session(s) were already in the project unchanged"
         return text + "."
@@ -69,6 +77,8 @@ class _Row:
     sex: str | None
     date: str | None
     extra: dict[str, str]
+    views: list[RowView] = field(default_factory=list)
+    main_name: str | None = None
 
 
 def _parse_date(text: str) -> str | None:
@@ -121,6 +131,8 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
     # with them, any row-by-row check would read the wrong cells.
     problems: list[Problem] = list(sheet.problems)
     found, unknown = match_columns(sheet.columns, COLUMNS)
+    view_cols = find_view_columns(unknown)
+    unknown = [c for c in unknown if c not in view_cols.used]
     missing = [c for c in REQUIRED if c not in found]
     if not sheet.columns and not problems:
         raise InputFileError(str(path), [Problem("the file is empty; the first row must hold the column names "
@@ -158,18 +170,34 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
                                     column=col("timepoint")))
         video: Path | None = None
         if video_raw:
-            video = Path(video_raw).expanduser()
-            if not video.is_absolute():
-                video = (path.parent / video).resolve()
-            if not video.exists():
-                problems.append(Problem(f"video {video_raw!r} not found (looked for {video}). Check the file name, "
-                                        "or give the path relative to the roster file.", row=number,
-                                        column=col("video")))
-                video = None
-            elif video.is_dir():
-                problems.append(Problem(f"{video_raw!r} is a folder, not a video file.", row=number,
-                                        column=col("video")))
-                video = None
+            video, wrong = locate_video(video_raw, path)
+            if wrong:
+                problems.append(Problem(wrong, row=number, column=col("video")))
+        views: list[RowView] = []
+        for n, column in view_cols.videos.items():
+            raw_view = raw.get(column, "").strip()
+            name_col = view_cols.names.get(n)
+            name = raw.get(name_col, "").strip() if name_col else ""
+            if not raw_view:
+                if name:
+                    problems.append(Problem(f"view {n} has a name ({name!r}) but no video; fill in {column} or "
+                                            "clear the name.", row=number, column=name_col))
+                continue
+            view_video, wrong = locate_video(raw_view, path)
+            if wrong:
+                problems.append(Problem(wrong, row=number, column=column))
+            views.append(RowView(n, column, view_video, name or None))
+        for n, column in view_cols.names.items():
+            if n > 1 and n not in view_cols.videos and raw.get(column, "").strip():
+                problems.append(Problem(f"{column} names view {n}, but the roster has no video_{n} column. Add "
+                                        f"the column video_{n} with the view's video, or clear the name.",
+                                        row=number, column=column))
+        for n, column in view_cols.names.items():
+            breaks = control_characters(raw.get(column, ""), allow_breaks=False)
+            if breaks:
+                problems.append(Problem(f"the view name holds a tab or line break ({', '.join(breaks)}); a name "
+                                        "is one line of text. Retype the cell.", row=number, column=column))
+        main_name = raw.get(view_cols.names[1], "").strip() or None if 1 in view_cols.names else None
         age = None
         if get("age_months"):
             try:
@@ -188,7 +216,7 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
                                         "YYYY-MM-DD (e.g. 2025-03-14).", row=number, column=col("date_of_visit")))
         extra = {c: raw.get(c, "") for c in unknown if c and raw.get(c, "")}
         rows.append(_Row(number, pid, tp or tp_raw, arm, video, get("site") or None, age, get("sex") or None, date,
-                         extra))
+                         extra, views, main_name))
 
     # Rows that belong together must agree with each other and with the project.
     existing_participants = {p.external_id: p for p in project.participants()}
@@ -225,15 +253,20 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
                                         f"roster says {r.arm!r}.", row=r.number, column=col("arm")))
 
     # Videos: probe and hash each distinct file once.
-    videos = sorted({r.video for r in rows if r.video is not None})
+    videos = sorted({r.video for r in rows if r.video is not None}
+                    | {v.video for r in rows for v in r.views if v.video is not None})
     media = _video_work(videos, prober, hasher, progress) if videos else {}
     sha_rows: dict[str, int] = {}
     existing_sessions = {s.video_sha256: s for s in project.sessions() if s.video_sha256}
+    existing_views = views_sql.views_by_sha(project.conn)
+    codes = {s.id: s.blinded_code for s in project.sessions()}
     sessions_by_pt = {}
     pid_of = {p.id: p.external_id for p in existing_participants.values()}
     for s in project.sessions():
         sessions_by_pt[(pid_of.get(s.participant_id), s.timepoint)] = s
     plan: list[tuple[_Row, VideoInfo, str]] = []
+    row_views: dict[int, list[SessionView]] = {}     # the further camera views of each new session, by row
+    view_plan: list[tuple[Session, list[SessionView]]] = []
     for r in rows:
         if r.video is None:
             continue
@@ -251,18 +284,23 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
         sha_rows[sha] = r.number
         current = sessions_by_pt.get((r.pid, r.timepoint))
         other = existing_sessions.get(sha)
+        added_views = _check_views(r, media, sha, sha_rows, existing_sessions, existing_views, codes, current,
+                                   project, problems)
         if current is not None:
             if current.video_sha256 != sha:
                 problems.append(Problem(f"participant {r.pid!r} at {r.timepoint!r} is already in the project with a "
                                         "different video. If the video was replaced, relink it in the window; "
                                         "otherwise fix the roster.", row=r.number, column=col("video")))
+            elif added_views:
+                view_plan.append((current, added_views))
             continue
-        if other is not None:
-            problems.append(Problem(f"this video is already in the project as session {other.blinded_code} "
-                                    "(same content); each session needs its own recording.", row=r.number,
-                                    column=col("video")))
+        if other is not None or sha in existing_views:
+            where = other.blinded_code if other is not None else codes.get(existing_views[sha].session_id, "?")
+            problems.append(Problem(f"this video is already in the project as session {where} (same content); "
+                                    "each session needs its own recording.", row=r.number, column=col("video")))
             continue
         plan.append((r, info, sha))
+        row_views[r.number] = added_views
 
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))
@@ -272,7 +310,8 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
     new_pids = {r.pid for r, _, _ in plan if r.pid not in existing_participants}
     report.participants_added = len(new_pids)
     report.sessions_added = len(plan)
-    if not plan:
+    report.views_added = sum(len(v) for v in row_views.values()) + sum(len(v) for _, v in view_plan)
+    if not plan and not view_plan:
         return report
 
     # A dry run makes every write and rolls it back, so it reports what the real run does.
@@ -289,4 +328,61 @@ def import_roster(project: Project, path: str | Path, *, dry_run: bool = False, 
             w.add_session(ids[r.pid], r.timepoint, new_blinded_code(taken, avoid=avoid), video_path=str(r.video),
                           video_sha256=sha, duration_ms=info.duration_ms, fps=info.fps,
                           frame_count=info.frame_count, date_of_visit=r.date, age_months=r.age)
+            _add_views(w, ids[r.pid], r, row_views[r.number])
+        for _session, views in view_plan:
+            for view in views:
+                w.add_view(view)
     return report
+
+
+def _add_views(w, participant_id: int, r: _Row, views: list[SessionView]) -> None:
+    """The main view's name and the further views of the session just added for row ``r``."""
+    session = w.session_for(participant_id, r.timepoint)
+    sid = SessionId(int(session.id))
+    if r.main_name:
+        w.add_view(SessionView(sid, MAIN_VIEW, r.main_name))
+    for view in views:
+        w.add_view(dataclasses.replace(view, session_id=sid))
+
+
+def _check_views(r: _Row, media: dict, main_sha: str, sha_rows: dict[str, int], existing_sessions: dict,
+                 existing_views: dict[str, SessionView], codes: dict, current: Session | None, project: Project,
+                 problems: list[Problem]) -> list[SessionView]:
+    """Problems of a row's further views; the views to add (for a session already in the project: the new ones)."""
+    have = {v.number: v for v in project.views(int(current.id))} if current is not None else {}
+    out: list[SessionView] = []
+    for v in r.views:
+        if v.video is None:
+            continue
+        res = media.get(v.video)
+        if isinstance(res, MediaError):
+            problems.append(Problem(str(res), row=r.number, column=v.column))
+            continue
+        info, sha = res
+        if sha == main_sha:
+            problems.append(Problem(f"view {v.number} is the same file as the main video (identical content); each "
+                                    "view is another camera's recording.", row=r.number, column=v.column))
+            continue
+        if sha in sha_rows and sha_rows[sha] != r.number:
+            problems.append(Problem(f"this video is the same file as one in row {sha_rows[sha]} (identical content); "
+                                    "each view is its own recording.", row=r.number, column=v.column))
+            continue
+        sha_rows[sha] = r.number
+        old = have.get(v.number)
+        if old is not None:
+            if old.video_sha256 != sha:
+                problems.append(Problem(f"participant {r.pid!r} at {r.timepoint!r} already has a different video as "
+                                        f"view {v.number}. If it was replaced, relink it in the window; otherwise "
+                                        "fix the roster.", row=r.number, column=v.column))
+            continue
+        elsewhere = existing_sessions.get(sha)
+        other_view = existing_views.get(sha)
+        if elsewhere is not None or other_view is not None:
+            where = elsewhere.blinded_code if elsewhere is not None else codes.get(other_view.session_id, "?")
+            problems.append(Problem(f"this video is already in the project as a view of session {where} (same "
+                                    "content); each view is its own recording.", row=r.number, column=v.column))
+            continue
+        sid = current.id if current is not None else SessionId(0)
+        out.append(SessionView(sid, v.number, v.name, str(v.video), sha, info.duration_ms, info.fps,
+                               info.frame_count))
+    return out

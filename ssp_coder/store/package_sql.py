@@ -97,6 +97,20 @@ def file_package_id(path: Path) -> str | None:
 # -- building the coder file --------------------------------------------------------------
 
 @dataclass(frozen=True)
+class BlindView:
+    """A further camera view of a blinded session: its member name in the package, never its file name."""
+
+    number: int
+    name: str | None
+    video_name: str | None
+    sha256: str | None
+    duration_ms: int | None
+    fps: float | None
+    frame_count: int | None
+    offset_ms: int = 0
+
+
+@dataclass(frozen=True)
 class BlindSession:
     """What the coder file keeps of a session: nothing that names a child, an arm, a time or a file."""
 
@@ -106,6 +120,8 @@ class BlindSession:
     duration_ms: int | None
     fps: float | None
     frame_count: int | None
+    view_name: str | None = None
+    views: tuple[BlindView, ...] = ()
 
 
 def fill_coder_file(target: Project, source: Project, coder_name: str, sessions: list[BlindSession],
@@ -134,6 +150,13 @@ def fill_coder_file(target: Project, source: Project, coder_name: str, sessions:
                       "duration_ms, fps, frame_count) VALUES (?,?,?,?,?,?,?,?,?)",
                       (n, n, "", s.code, s.video_name, s.sha256, s.duration_ms, s.fps, s.frame_count))
             session_ids[s.code] = n
+            if s.view_name:
+                t.execute("UPDATE sessions SET view_name = ? WHERE id = ?", (s.view_name, n))
+            for v in s.views:
+                t.execute("INSERT INTO session_views (session_id, view, name, video_path, video_sha256, duration_ms, "
+                          "fps, frame_count, offset_ms) VALUES (?,?,?,?,?,?,?,?,?)",
+                          (n, v.number, v.name, v.video_name, v.sha256, v.duration_ms, v.fps, v.frame_count,
+                           v.offset_ms))
         for project_cid, code, package_cid in codings:
             purpose, status = src.execute("SELECT purpose, status FROM codings WHERE id = ?",
                                           (project_cid,)).fetchone()

@@ -23,6 +23,7 @@ from ssp_coder.domain.commands import Command
 from ssp_coder.domain.model import (
     Coder, CoderId, Coding, CodingId, CodingState, Participant, Session,
 )
+from ssp_coder.domain.views import SessionView
 from ssp_coder.domain.scheme import SETTING_DEFAULTS, Scheme, load_builtin_scheme, scheme_from_json
 from ssp_coder.errors import DomainError, SchemeError, StoreError
 from ssp_coder.store.access import connect, open_error, refuse_unwritable, unwritable_reason
@@ -33,6 +34,7 @@ from ssp_coder.store.uow import (
     CODING_COLS, SESSION_COLS, SqliteUnitOfWork, coding_from_row, now_iso, participant_from_row,
     read_coding_state, session_from_row,
 )
+from ssp_coder.store import views_sql
 from ssp_coder.store.walcheck import check_log_before_open
 
 log = logging.getLogger(__name__)
@@ -357,6 +359,10 @@ class Project:
             raise StoreError(f"There is no session with the code {blinded_code!r} in this project.")
         return session_from_row(r)
 
+    def views(self, session_id: int) -> list[SessionView]:
+        """A session's camera views, the main view first (one for a session filmed by one camera)."""
+        return views_sql.session_views(self.conn, session_id)
+
     def coders(self) -> list[Coder]:
         return [Coder(CoderId(r[0]), r[1], r[2]) for r in self.conn.execute("SELECT id, name, role FROM coders "
                                                                              "ORDER BY name")]
@@ -492,6 +498,18 @@ class BulkWriter:
     def relink_video(self, session_id: int, video_path: str) -> None:
         self.conn.execute("UPDATE sessions SET video_path = ? WHERE id = ?", (video_path, session_id))
         self.audit("RelinkVideo", {"session_id": session_id, "video_path": video_path})
+
+    def add_view(self, view: SessionView) -> None:
+        """A further camera view of a session (roster import); the main view's name goes on the session."""
+        if view.is_main:
+            views_sql.set_main_view_name(self.conn, int(view.session_id), view.name)
+        else:
+            views_sql.insert_view(self.conn, view)
+        self.audit("AddView", {"session_id": int(view.session_id), "view": view.number, "name": view.name})
+
+    def relink_view(self, session_id: int, number: int, video_path: str) -> None:
+        views_sql.relink_view(self.conn, session_id, number, video_path)
+        self.audit("RelinkVideo", {"session_id": session_id, "view": number, "video_path": video_path})
 
     def existing_codes(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT blinded_code FROM sessions")}

@@ -142,9 +142,29 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
+# Version 2: a session may be filmed by several cameras (views). The main view stays in ``sessions``
+# (every earlier reader keeps working); views 2, 3, ... live here with their offset on the main
+# view's clock: a moment at main-view time t is at ``t + offset_ms`` in that view's video.
+SCHEMA_V2 = """
+ALTER TABLE sessions ADD COLUMN view_name TEXT;
+CREATE TABLE session_views (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    view INTEGER NOT NULL CHECK (view >= 2),
+    name TEXT,
+    video_path TEXT,
+    video_sha256 TEXT,
+    duration_ms INTEGER,
+    fps REAL,
+    frame_count INTEGER,
+    offset_ms INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, view)
+);
+CREATE INDEX session_views_sha ON session_views(video_sha256);
+"""
+
 # Each migration takes the file from version i to i + 1. Version 0 is an empty
 # file. Append new migrations; never edit a released one.
-MIGRATIONS: list[str] = [SCHEMA_V1]
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x53535043  # "SSPC": lets `file` and tools recognise the format

@@ -12,6 +12,8 @@ from ssp_coder.domain.model import (
     EpisodeBoundary, Event, EventId, Participant, ParticipantId, Session, SessionId,
 )
 from ssp_coder.domain.scheme import Scheme
+from ssp_coder.domain.views import SessionView
+from ssp_coder.store import views_sql
 
 
 def now_iso() -> str:
@@ -124,6 +126,9 @@ class SqliteUnitOfWork:
     def setting(self, key: str) -> Any:
         return self._settings.get(key)
 
+    def session_view(self, session_id: SessionId, number: int) -> SessionView:
+        return views_sql.session_view(self.conn, session_id, number)
+
     # -- writes ----------------------------------------------------------------
     def insert_coder(self, name: str, role: str, coder_id: CoderId | None = None) -> CoderId:
         cur = self.conn.execute("INSERT INTO coders (id, name, role) VALUES (?, ?, ?)", (coder_id, name, role))
@@ -202,6 +207,9 @@ class SqliteUnitOfWork:
         if value is not None:
             self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
         self._settings[key] = value
+
+    def set_view_offset(self, session_id: SessionId, number: int, offset_ms: int) -> None:
+        views_sql.set_offset(self.conn, session_id, number, offset_ms)
 
     def touch(self, coding_id: CodingId) -> None:
         self.conn.execute("UPDATE codings SET revision = revision + 1, updated_at = ? WHERE id = ?",

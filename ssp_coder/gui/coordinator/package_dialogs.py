@@ -303,7 +303,7 @@ def package_info_text(pkg: Any) -> str:
         f"Scheme {issued.get('scheme_id')} v{issued.get('scheme_version')}; made {issued.get('created_at')}, "
         f"written {m.get('written_at')}",
         f"{len(issued['sessions'])} session(s): " + ", ".join(s["code"] for s in issued["sessions"]),
-        f"{len(issued['codings'])} coding(s); videos inside: {len(pkg.video_members)}",
+        f"{len(issued['codings'])} coding(s); videos inside: {len(pkg.view_members)}",
         "Every member matches its checksum."])
 
 

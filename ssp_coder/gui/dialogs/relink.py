@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from ssp_coder.domain.model import Session
@@ -48,6 +48,25 @@ class Worker(QObject):
             self.finished.emit(result)
 
 
+class _Outcome(QObject):
+    def __init__(self, dialog: QProgressDialog, result: dict[str, Any]):
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.result = result
+
+    @Slot(object)
+    def done(self, value: object) -> None:
+        self.result["value"] = value
+        self.dialog.reset()
+        self.dialog.accept()
+
+    @Slot(str)
+    def failed(self, message: str) -> None:
+        self.result["error"] = message
+        self.dialog.reset()
+        self.dialog.accept()
+
+
 def run_with_progress(job: Callable[[Callable[..., None]], Any], label: str, parent: QWidget | None) -> Any:
     """Long work (hashing a 4 GB video) in a worker thread behind a cancellable progress dialog."""
     dialog = QProgressDialog(label, "Cancel", 0, 1000, parent)
@@ -59,8 +78,11 @@ def run_with_progress(job: Callable[[Callable[..., None]], Any], label: str, par
     result: dict[str, Any] = {}
     thread.started.connect(worker.run)
     worker.progress.connect(dialog.setValue)
-    worker.finished.connect(lambda r: (result.__setitem__("value", r), dialog.reset(), dialog.accept()))
-    worker.failed.connect(lambda m: (result.__setitem__("error", m), dialog.reset(), dialog.accept()))
+    # The worker's signals come from its thread: a receiver living in this (the GUI) thread makes Qt queue
+    # them here. (A bare lambda would run in the worker's thread and close the dialog from there.)
+    outcome = _Outcome(dialog, result)
+    worker.finished.connect(outcome.done)
+    worker.failed.connect(outcome.failed)
     dialog.canceled.connect(worker.cancel.set)
     thread.start()
     dialog.exec()
@@ -84,6 +106,15 @@ class ProjectVideos:
         if not session.video_path:
             return None
         p = Path(session.video_path)
+        if not p.is_absolute():
+            p = self.project.path.parent / p
+        return p if p.is_file() else None
+
+    def find_view(self, session: Session, view: Any) -> Path | None:
+        """A further camera view's video (``view`` is a SessionView)."""
+        if not view.video_path:
+            return None
+        p = Path(view.video_path)
         if not p.is_absolute():
             p = self.project.path.parent / p
         return p if p.is_file() else None
@@ -113,6 +144,32 @@ class ProjectVideos:
         self.store_link(session, path)
         return path
 
+    def relink_view(self, session: Session, view: Any, parent: QWidget | None) -> Path | None:
+        """Locate a further camera view's moved video; linked only if its SHA-256 is the registered one."""
+        name, _ = QFileDialog.getOpenFileName(parent, f"{view.label} video for {session.blinded_code}",
+                                              str(self.project.path.parent), VIDEO_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        digest = run_with_progress(lambda progress: sha256_file(path, progress=progress),
+                                   f"Checking {path.name} …", parent)
+        if not digest:
+            return None
+        if view.video_sha256 and digest.lower() != view.video_sha256.lower():
+            QMessageBox.warning(parent, "Not the same video",
+                                f"{path.name} is not the video registered as {view.label} of session "
+                                f"{session.blinded_code} (its SHA-256 differs). Nothing was changed.")
+            return None
+        with self.project.bulk(actor=self.actor) as bw:
+            bw.relink_view(int(session.id), view.number, self._stored_path(path))
+        return path
+
+    def _stored_path(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.project.path.parent.resolve()).as_posix()
+        except ValueError:
+            return str(path.resolve())
+
     def store_link(self, session: Session, path: Path) -> None:
         try:
             rel = path.resolve().relative_to(self.project.path.parent.resolve()).as_posix()
@@ -130,6 +187,18 @@ class PackageVideos:
 
     def find(self, session: Session) -> Path | None:
         return self.opened.video_for(session)
+
+    def find_view(self, session: Session, view: Any) -> Path | None:
+        return self.opened.video_for(session, view=view.number)
+
+    def relink_view(self, session: Session, view: Any, parent: QWidget | None) -> Path | None:
+        """Choose a folder; every missing video of the package (this view's too) is found there by SHA-256."""
+        folder = QFileDialog.getExistingDirectory(parent, f"Folder with the {view.label} video")
+        if not folder:
+            return None
+        run_with_progress(lambda progress: self.opened.relink(folder, progress=progress),
+                          "Looking for the videos …", parent)
+        return self.opened.video_for(session, view=view.number)
 
     def relink(self, session: Session, parent: QWidget | None) -> Path | None:
         answer = QMessageBox.question(
