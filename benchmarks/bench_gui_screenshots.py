@@ -79,8 +79,13 @@ def main() -> None:
         win.show()
         win.open_first_coding()
         wait(2000)
-        win.player.seek(plan[6][1] + 3000)
-        wait(2500)
+        target = plan[6][1] + 3000
+        win.player.seek(target)
+        for _ in range(120):          # the nearest keyframe shows at once; wait for the exact frame
+            wait(250)
+            if abs(win.player.position_ms - target) <= 40:
+                break
+        wait(500)
         win.docks["events"].raise_() if w >= 1700 else win.docks["classification"].raise_()
         wait(300)
         pix = win.grab()
