@@ -1,0 +1,275 @@
+"""A project on a PostgreSQL server: the same project, shared by the coders of several sites.
+
+``ServerProject`` is ``Project`` over a ``ServerConnection``: the same
+queries, the same commands, the same audit rows and undo; each command is one
+transaction with its audit row. What differs lives here:
+
+- no lock file and no backups (several people work at once; the server's own
+  backups keep the data), no ``PRAGMA``;
+- a **revision check**: each coding carries a revision that every change
+  raises. A window that changes a coding someone else changed since it last
+  read it is refused, with who changed it and when, and never overwrites;
+- a coder's database role sees the schema ``blinded`` (see ``pg_schema``),
+  so the server itself keeps arm, timepoint, participant and other coders'
+  work from the coder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from ssp_coder.domain.commands import Command
+from ssp_coder.domain.model import CodingId, CodingState
+from ssp_coder.domain.scheme import SETTING_DEFAULTS, scheme_from_json
+from ssp_coder.errors import DomainError, SchemeError, StoreError
+from ssp_coder.store.pg_conn import ServerConnection, database_name, redact
+from ssp_coder.store.pg_schema import (
+    BLINDED_VIEWS, CODER_WRITABLE, PG_MIGRATIONS, PG_SCHEMA_VERSION,
+)
+from ssp_coder.store.project import Applied, Project
+from ssp_coder.store.uow import SqliteUnitOfWork
+
+
+class ServerLocation:
+    """Where a server project is, standing in for a project file's path.
+
+    Prints without the password. Files a command writes "beside the project"
+    (exports, packages) go to the current folder, and video paths relative to
+    the project are taken from there too.
+    """
+
+    suffix = ""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def __str__(self) -> str:
+        return redact(self.url)
+
+    def __repr__(self) -> str:
+        return f"ServerLocation({redact(self.url)!r})"
+
+    @property
+    def name(self) -> str:
+        return database_name(self.url)
+
+    stem = name
+
+    @property
+    def parent(self) -> Path:
+        return Path.cwd()
+
+    def with_name(self, name: str) -> Path:
+        return Path.cwd() / name
+
+    def exists(self) -> bool:
+        return True
+
+
+def group_roles(url: str) -> tuple[str, str]:
+    """The database's two group roles (coders; coordinators and trainers). Roles are server-wide: named per database."""
+    db = "".join(ch if ch.isalnum() else "_" for ch in database_name(url).lower())[:40]
+    return f"ssp_{db}_coders", f"ssp_{db}_staff"
+
+
+class RevisionConflict(StoreError):
+    """Someone else changed the coding since this window last read it."""
+
+
+class ServerProject(Project):
+    """A project in a PostgreSQL database. Open it with ``Project.open(URL)``."""
+
+    def __init__(self, url: str, conn: ServerConnection, *, read_only: bool, actor: str, blinded: bool):
+        self.path = ServerLocation(url)  # type: ignore[assignment]
+        self.url = url
+        self.conn = conn  # type: ignore[assignment]
+        self._lock = None
+        self.read_only = read_only
+        self.read_only_reason = "the server allows this person to read only" if read_only else ""
+        self.blinded = blinded
+        self._seen: dict[int, int] = {}
+        info = dict(conn.execute("SELECT key, value FROM project_info").fetchall())
+        if "scheme" not in info:
+            raise StoreError(f"The server database {redact(url)} is prepared but holds no project yet. Copy one "
+                             "into it with 'ssp-coder server push PROJECT.sspc URL'.")
+        self.project_id = info.get("project_id", "")
+        self.name = info.get("name", database_name(url))
+        try:
+            self.scheme = scheme_from_json(info["scheme"], origin=f"{redact(url)} (coding scheme)")
+        except SchemeError as exc:
+            raise StoreError(str(exc)) from None
+        merged = dict(SETTING_DEFAULTS)
+        merged.update(self.scheme.settings)
+        for key, value in conn.execute("SELECT key, value FROM settings").fetchall():
+            merged[key] = json.loads(value)
+        self._settings = merged
+        self._backups_enabled = False
+        self._last_backup = time.monotonic()
+        self.actor = actor
+        if actor == "ssp-coder":
+            # The person the database role belongs to signs the audit rows.
+            row = conn.execute("SELECT k.name FROM server_users u JOIN coders k ON k.id = u.coder_id "
+                               "WHERE u.role_name = current_user").fetchone()
+            if row:
+                self.actor = row[0]
+
+    # -- opening and closing ------------------------------------------------------
+    @classmethod
+    def open_url(cls, url: str, *, read_only: bool = False, actor: str = "ssp-coder") -> "ServerProject":
+        conn = ServerConnection(url)
+        try:
+            blinded = _choose_schema(conn, url)
+            version = _server_version(conn)
+            if version > PG_SCHEMA_VERSION:
+                raise StoreError(f"The project on {redact(url)} was made by a newer version of ssp-coder (format "
+                                 f"{version}, this program reads up to {PG_SCHEMA_VERSION}). Update ssp-coder.")
+            if version < PG_SCHEMA_VERSION:
+                raise StoreError(f"The project on {redact(url)} is in an older format ({version}). The coordinator "
+                                 f"upgrades it with 'ssp-coder server init {redact(url)}'; nothing was changed.")
+            if read_only:
+                conn.execute("SET default_transaction_read_only = on")
+            return cls(url, conn, read_only=read_only, actor=actor, blinded=blinded)
+        except BaseException:
+            conn.close()
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- changing things -----------------------------------------------------------
+    def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str) -> Applied:
+        import psycopg
+
+        try:
+            coding_id = cmd.coding_id_in(uow)
+        except KeyError:
+            coding_id = None
+        if coding_id is not None:
+            self._check_revision(int(coding_id))
+        try:
+            applied = super()._apply(uow, cmd, actor, origin)
+        except psycopg.IntegrityError as exc:
+            raise DomainError(f"{cmd.describe()}: refused by the server ({str(exc).splitlines()[0]}).") from None
+        except psycopg.errors.CheckViolation as exc:
+            raise DomainError(f"{cmd.describe()}: refused by the server ({str(exc).splitlines()[0]}).") from None
+        if applied.coding_id is not None:
+            row = self.conn.execute("SELECT revision FROM codings WHERE id = ?", (applied.coding_id,)).fetchone()
+            if row:
+                self._seen[int(applied.coding_id)] = int(row[0])
+        return applied
+
+    def _check_revision(self, coding_id: int) -> None:
+        # The row lock makes a second writer wait here until the first commits, then see its revision.
+        row = self.conn.execute("SELECT revision FROM codings WHERE id = ? FOR UPDATE", (coding_id,)).fetchone()
+        if row is None or coding_id not in self._seen:
+            return
+        if int(row[0]) == self._seen[coding_id]:
+            return
+        who = self.conn.execute("SELECT actor, at FROM audit WHERE coding_id = ? ORDER BY id DESC LIMIT 1",
+                                (coding_id,)).fetchone()
+        by = f"{who[0]} at {who[1][11:16]} UTC" if who else "someone else"
+        raise RevisionConflict(
+            f"This coding was changed by {by} since you loaded it (revision {self._seen[coding_id]} → {row[0]}). "
+            "Your change was not saved, so nothing of theirs is overwritten. Reload the coding and make the change "
+            "again if it is still needed.")
+
+    def forget_revision(self, coding_id: int) -> None:
+        """After a reload: the next change is checked against what is read next."""
+        self._seen.pop(int(coding_id), None)
+
+    def coding_state(self, coding_id: int) -> CodingState:
+        state = super().coding_state(coding_id)
+        self._seen[int(coding_id)] = int(state.coding.revision)
+        return state
+
+    def _maybe_backup(self) -> None:
+        return
+
+    def backup_now(self, wait: bool = True) -> Path | None:
+        raise StoreError("A project on a server is backed up by the server (pg_dump or the server's own backups), "
+                         "not by ssp-coder. To keep a copy as a file: 'ssp-coder server pull URL -o COPY.sspc'.")
+
+    def backups(self) -> list[Path]:
+        return []
+
+
+def _choose_schema(conn: ServerConnection, url: str) -> bool:
+    """Point the connection at the schema this role may use; True when it is the coders' blinded one."""
+    rows = {r[0]: r[1] for r in conn.execute(
+        "SELECT nspname, has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname IN ('ssp', 'blinded')"
+    ).fetchall()}
+    if not rows:
+        raise StoreError(f"The database {redact(url)} holds no ssp-coder project. Prepare it with "
+                         f"'ssp-coder server init {redact(url)}', then copy a project in with 'ssp-coder server push'.")
+    if rows.get("ssp"):
+        conn.set_search_path("ssp")
+        return False
+    if rows.get("blinded"):
+        conn.set_search_path("blinded")
+        return True
+    raise StoreError(f"Your database role may not open the project on {redact(url)}. Ask the coordinator to add you "
+                     "with 'ssp-coder server add-user'.")
+
+
+def _server_version(conn: ServerConnection) -> int:
+    row = conn.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+# -- preparing a database --------------------------------------------------------------
+
+def init_server(url: str) -> int:
+    """Create (or bring up to date) the project schema in the database at ``url``; returns the version.
+
+    One transaction: a database is either prepared completely or left as it was.
+    """
+    coders_role, staff_role = group_roles(url)
+    with ServerConnection(url) as conn:
+        pg = conn.raw
+        with pg.transaction():
+            pg.execute("SELECT pg_advisory_xact_lock(53535043)")
+            pg.execute("CREATE SCHEMA IF NOT EXISTS ssp")
+            pg.execute("CREATE TABLE IF NOT EXISTS ssp.schema_version (version integer NOT NULL)")
+            row = pg.execute("SELECT version FROM ssp.schema_version").fetchone()
+            if row is None:
+                pg.execute("INSERT INTO ssp.schema_version VALUES (0)")
+            version = int(row[0]) if row else 0
+            if version > PG_SCHEMA_VERSION:
+                raise StoreError(f"The project on {redact(url)} was made by a newer version of ssp-coder (format "
+                                 f"{version}); update ssp-coder. Nothing was changed.")
+            pg.execute("SET LOCAL search_path = ssp")
+            for target in range(version, PG_SCHEMA_VERSION):
+                pg.execute(PG_MIGRATIONS[target])
+                pg.execute("UPDATE ssp.schema_version SET version = %s", (target + 1,))
+            # The views follow the tables: made afresh after every migration.
+            pg.execute("DROP SCHEMA IF EXISTS blinded CASCADE")
+            pg.execute("CREATE SCHEMA blinded")
+            pg.execute(BLINDED_VIEWS)
+            pg.execute("CREATE VIEW blinded.schema_version AS SELECT version FROM ssp.schema_version")
+            for role in (coders_role, staff_role):
+                exists = pg.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+                if not exists:
+                    pg.execute(f'CREATE ROLE "{role}" NOLOGIN')
+            _grant(pg, coders_role, staff_role)
+    return PG_SCHEMA_VERSION
+
+
+def _grant(pg: Any, coders_role: str, staff_role: str) -> None:
+    c, s = f'"{coders_role}"', f'"{staff_role}"'
+    for statement in (
+        "REVOKE ALL ON SCHEMA ssp FROM PUBLIC",
+        "REVOKE ALL ON SCHEMA blinded FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA ssp TO {s}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ssp TO {s}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON ssp.audit FROM {s}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ssp.server_users, ssp.schema_version FROM {s}",
+        f"GRANT USAGE ON SCHEMA blinded TO {c}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA blinded TO {c}",
+        f"GRANT INSERT, UPDATE, DELETE ON {', '.join('blinded.' + t for t in CODER_WRITABLE)} TO {c}",
+        f"GRANT UPDATE (status, revision, updated_at) ON blinded.codings TO {c}",
+        f"GRANT INSERT ON blinded.audit TO {c}",
+    ):
+        pg.execute(statement)
