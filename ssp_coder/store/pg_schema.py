@@ -196,12 +196,14 @@ CREATE VIEW blinded.settings WITH (security_barrier) AS SELECT key, value FROM s
 CREATE VIEW blinded.coders WITH (security_barrier) AS
     SELECT k.id, k.name, k.role FROM ssp.coders k
     WHERE k.id IN (SELECT coder_id FROM ssp.server_users WHERE role_name = current_user);
-CREATE VIEW blinded.participants AS
-    SELECT NULL::bigint AS id, NULL::text AS external_id, NULL::text AS arm, NULL::text AS site,
-           NULL::double precision AS age_months, NULL::text AS sex, NULL::text AS extra WHERE false;
+-- One placeholder participant per session, named by the blinded code (as in a coder package's file).
+CREATE VIEW blinded.participants WITH (security_barrier) AS
+    SELECT s.id, s.blinded_code AS external_id, ''::text AS arm, NULL::text AS site,
+           NULL::double precision AS age_months, NULL::text AS sex, '{{}}'::text AS extra
+    FROM ssp.sessions s WHERE s.id IN (SELECT c.session_id FROM ssp.codings c WHERE c.id IN ({_OWN}));
 -- The video is named by its blinded code (as in coder packages): the original file name can name the child.
 CREATE VIEW blinded.sessions WITH (security_barrier) AS
-    SELECT s.id, NULL::bigint AS participant_id, ''::text AS timepoint, s.blinded_code,
+    SELECT s.id, s.id AS participant_id, ''::text AS timepoint, s.blinded_code,
            CASE WHEN s.video_path IS NULL THEN NULL
                 ELSE s.blinded_code || coalesce(substring(s.video_path from '(\\.[A-Za-z0-9]{{1,5}})$'), '') END
                AS video_path,

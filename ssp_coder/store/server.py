@@ -111,7 +111,9 @@ class ServerProject(Project):
         self.actor = actor
         if actor == "ssp-coder":
             # The person the database role belongs to signs the audit rows.
-            row = conn.execute("SELECT k.name FROM server_users u JOIN coders k ON k.id = u.coder_id "
+            # (a coder's view of the coders holds only their own row)
+            row = conn.execute("SELECT name FROM coders" if blinded else
+                               "SELECT k.name FROM server_users u JOIN coders k ON k.id = u.coder_id "
                                "WHERE u.role_name = current_user").fetchone()
             if row:
                 self.actor = row[0]
