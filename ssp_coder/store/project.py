@@ -96,6 +96,8 @@ def _split_sql(script: str) -> list[str]:
 class Project:
     """An open project file. Use ``Project.create`` or ``Project.open``; close it (or use ``with``)."""
 
+    _unit_of_work = SqliteUnitOfWork
+
     def __init__(self, path: Path, conn: sqlite3.Connection, lock: ProjectLock | None, *, read_only: bool,
                  actor: str, read_only_reason: str = "", backups: bool = True):
         self.path = path
@@ -260,7 +262,7 @@ class Project:
     def _transaction(self) -> Iterator[SqliteUnitOfWork]:
         self._writable()
         self.conn.execute("BEGIN IMMEDIATE")
-        uow = SqliteUnitOfWork(self.conn, self.scheme, dict(self._settings))
+        uow = self._unit_of_work(self.conn, self.scheme, dict(self._settings))
         try:
             yield uow
         except BaseException:

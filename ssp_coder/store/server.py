@@ -16,13 +16,14 @@ transaction with its audit row. What differs lives here:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ssp_coder.domain.commands import Command
-from ssp_coder.domain.model import CodingId, CodingState
+from ssp_coder.domain.model import Coding, CodingId, CodingState
 from ssp_coder.domain.scheme import SETTING_DEFAULTS, scheme_from_json
 from ssp_coder.errors import DomainError, SchemeError, StoreError
 from ssp_coder.store.pg_conn import ServerConnection, database_name, redact
@@ -30,7 +31,7 @@ from ssp_coder.store.pg_schema import (
     BLINDED_VIEWS, CODER_WRITABLE, PG_MIGRATIONS, PG_SCHEMA_VERSION,
 )
 from ssp_coder.store.project import Applied, Project
-from ssp_coder.store.uow import SqliteUnitOfWork
+from ssp_coder.store.uow import SqliteUnitOfWork, now_iso
 
 
 class ServerLocation:
@@ -75,12 +76,49 @@ def group_roles(url: str) -> tuple[str, str]:
     return f"ssp_{db}_coders", f"ssp_{db}_staff"
 
 
+class ServerUnitOfWork(SqliteUnitOfWork):
+    """The unit of work on the server: one fewer round trip per command where it is safe.
+
+    The revision was already raised when the command began (``ServerProject._claim_revision``), so the
+    touch at its end only stamps the time; a coding row read twice in one command is read once.
+    """
+
+    claimed: int | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._codings: dict[int, Coding] = {}
+
+    def coding(self, coding_id: CodingId) -> Coding:
+        key = int(coding_id)
+        if key not in self._codings:
+            self._codings[key] = super().coding(coding_id)
+        return self._codings[key]
+
+    def set_coding_status(self, coding_id: CodingId, status: str) -> None:
+        self._codings.pop(int(coding_id), None)
+        super().set_coding_status(coding_id, status)
+
+    def delete_coding(self, coding_id: CodingId) -> None:
+        self._codings.pop(int(coding_id), None)
+        super().delete_coding(coding_id)
+
+    def touch(self, coding_id: CodingId) -> None:
+        self._codings.pop(int(coding_id), None)
+        if self.claimed == int(coding_id):
+            self.claimed = None
+            return
+        super().touch(coding_id)
+
+
 class RevisionConflict(StoreError):
     """Someone else changed the coding since this window last read it."""
 
 
 class ServerProject(Project):
     """A project in a PostgreSQL database. Open it with ``Project.open(URL)``."""
+
+    _unit_of_work = ServerUnitOfWork
 
     def __init__(self, url: str, conn: ServerConnection, *, read_only: bool, actor: str, blinded: bool):
         self.path = ServerLocation(url)  # type: ignore[assignment]
@@ -150,33 +188,43 @@ class ServerProject(Project):
         except KeyError:
             coding_id = None
         if coding_id is not None:
-            self._check_revision(int(coding_id))
+            self._claim_revision(uow, int(coding_id))
         try:
-            applied = super()._apply(uow, cmd, actor, origin)
+            return super()._apply(uow, cmd, actor, origin)
         except psycopg.IntegrityError as exc:
             raise DomainError(f"{cmd.describe()}: refused by the server ({str(exc).splitlines()[0]}).") from None
-        except psycopg.errors.CheckViolation as exc:
-            raise DomainError(f"{cmd.describe()}: refused by the server ({str(exc).splitlines()[0]}).") from None
-        if applied.coding_id is not None:
-            row = self.conn.execute("SELECT revision FROM codings WHERE id = ?", (applied.coding_id,)).fetchone()
-            if row:
-                self._seen[int(applied.coding_id)] = int(row[0])
-        return applied
 
-    def _check_revision(self, coding_id: int) -> None:
-        # The row lock makes a second writer wait here until the first commits, then see its revision.
-        row = self.conn.execute("SELECT revision FROM codings WHERE id = ? FOR UPDATE", (coding_id,)).fetchone()
-        if row is None or coding_id not in self._seen:
+    def _claim_revision(self, uow: SqliteUnitOfWork, coding_id: int) -> None:
+        """Raise the coding's revision first: that locks the row (a second writer waits here until the first
+        commits) and tells whether someone else changed the coding since this client last read it."""
+        row = self.conn.execute("UPDATE codings SET revision = revision + 1, updated_at = ? WHERE id = ? "
+                                "RETURNING revision", (now_iso(), coding_id)).fetchone()
+        if row is None:
             return
-        if int(row[0]) == self._seen[coding_id]:
-            return
-        who = self.conn.execute("SELECT actor, at FROM audit WHERE coding_id = ? ORDER BY id DESC LIMIT 1",
-                                (coding_id,)).fetchone()
-        by = f"{who[0]} at {who[1][11:16]} UTC" if who else "someone else"
-        raise RevisionConflict(
-            f"This coding was changed by {by} since you loaded it (revision {self._seen[coding_id]} → {row[0]}). "
-            "Your change was not saved, so nothing of theirs is overwritten. Reload the coding and make the change "
-            "again if it is still needed.")
+        new = int(row[0])
+        seen = self._seen.get(coding_id)
+        if seen is not None and new - 1 != seen:
+            who = self.conn.execute("SELECT actor, at FROM audit WHERE coding_id = ? ORDER BY id DESC LIMIT 1",
+                                    (coding_id,)).fetchone()
+            by = f"{who[0]} at {who[1][11:16]} UTC" if who else "someone else"
+            raise RevisionConflict(
+                f"This coding was changed by {by} since you loaded it (revision {seen} → {new - 1}). Your change "
+                "was not saved, so nothing of theirs is overwritten. Reload the coding and make the change again if "
+                "it is still needed.")
+        self._seen[coding_id] = new
+        assert isinstance(uow, ServerUnitOfWork)
+        uow.claimed = coding_id
+        uow._codings.pop(coding_id, None)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[SqliteUnitOfWork]:
+        seen = dict(self._seen)
+        try:
+            with super()._transaction() as uow:
+                yield uow
+        except BaseException:
+            self._seen = seen   # rolled back: the server keeps the revisions this client saw before
+            raise
 
     def forget_revision(self, coding_id: int) -> None:
         """After a reload: the next change is checked against what is read next."""
