@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import subprocess
 import sys
@@ -47,12 +48,12 @@ def _writer(url: str, coding_id: int, name: str, n: int, start: mp.Event, out: m
     out.put(lat)
 
 
-def concurrent_writers(url: str, folder: Path) -> None:
-    path = folder / "writers.sspc"
+def concurrent_writers(url: str, folder: Path, writers: int) -> None:
+    path = folder / f"writers{writers}.sspc"
     path.unlink(missing_ok=True)
     with Project.create(path, backups=False) as p:
         with p.bulk() as w:
-            for i in range(WRITERS):
+            for i in range(writers):
                 cid = int(w.execute(AddCoder(f"Coder {i + 1}")).inverse.coder_id)
                 pid = w.add_participant(f"P{i:03d}", "ABC" if i % 2 else "DEF")
                 sid = w.add_session(pid, "pre", f"W{i:02d}-X7Q", video_path=None, video_sha256=None,
@@ -73,7 +74,7 @@ def concurrent_writers(url: str, folder: Path) -> None:
         lat = [x for _ in procs for x in out.get()]
     for proc in procs:
         proc.join()
-    report(f"add event (commit + audit), {WRITERS} writers at once x {EVENTS} events", lat, 30)
+    report(f"add event (commit + audit), {writers} writer(s) at once x {EVENTS} events", lat, 30)
     print(f"  {len(lat)} commands in {t.seconds:.1f} s ({len(lat) / t.seconds:.0f} per second over all writers)")
     with Project.open(url) as p:
         bad = []
@@ -184,20 +185,23 @@ def main() -> int:
         import psycopg
 
         with psycopg.connect(args.url, autocommit=True) as conn:
-            for db in ("ssp_bench_writers", "ssp_bench_push"):
+            for db in ("ssp_bench_one", "ssp_bench_writers", "ssp_bench_push"):
                 conn.execute(f"DROP DATABASE IF EXISTS {db}")
                 conn.execute(f"CREATE DATABASE {db}")
         make = lambda db: args.url.rsplit("/", 1)[0] + "/" + db  # noqa: E731
-        urls = make("ssp_bench_writers"), make("ssp_bench_push")
+        urls = make("ssp_bench_one"), make("ssp_bench_writers"), make("ssp_bench_push")
     else:
         from tests.server.throwaway import start_server
 
         server = start_server()
-        urls = server.create_database("bench_writers"), server.create_database("bench_push")
+        urls = tuple(server.create_database(db) for db in ("bench_one", "bench_writers", "bench_push"))
     try:
-        concurrent_writers(urls[0], folder)
-        kills(urls[0], args.kills)
-        push_and_open(urls[1], folder, args.sessions)
+        print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other programs "
+              "slow every figure below)")
+        concurrent_writers(urls[0], folder, 1)
+        concurrent_writers(urls[1], folder, WRITERS)
+        kills(urls[1], args.kills)
+        push_and_open(urls[2], folder, args.sessions)
     finally:
         if server:
             server.stop()
