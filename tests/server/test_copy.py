@@ -109,3 +109,10 @@ def test_an_unreachable_server_is_a_known_error(tmp_path: Path, capsys) -> None:
     assert main(["status", url]) == 2
     err = capsys.readouterr().err
     assert "connection to the project server" in err and "Traceback" not in err
+
+
+def test_file_only_verbs_say_what_to_do_with_a_server(pg_url: str, capsys) -> None:
+    assert main(["restore", pg_url]) == 2
+    assert "pg_restore" in capsys.readouterr().err
+    assert main(["init", pg_url]) == 2
+    assert "server init" in capsys.readouterr().err
