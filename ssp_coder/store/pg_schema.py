@@ -154,6 +154,11 @@ CREATE TABLE server_users (
     coder_id BIGINT NOT NULL REFERENCES coders(id),
     role {TEXT} NOT NULL CHECK (role IN ('coder', 'coordinator', 'trainer'))
 );
+-- The database's two group roles (named when the database was prepared; a copy of the database keeps them).
+CREATE TABLE server_groups (
+    kind {TEXT} PRIMARY KEY CHECK (kind IN ('coders', 'staff')),
+    role_name {TEXT} NOT NULL
+);
 
 -- Runs as its owner so that a coder's role needs no right on the sequences.
 CREATE FUNCTION fill_id() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ssp, pg_catalog AS $$

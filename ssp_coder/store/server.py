@@ -70,10 +70,16 @@ class ServerLocation:
         return True
 
 
-def group_roles(url: str) -> tuple[str, str]:
-    """The database's two group roles (coders; coordinators and trainers). Roles are server-wide: named per database."""
+def new_group_roles(url: str) -> tuple[str, str]:
+    """Names for a database's two group roles (coders; coordinators and trainers): roles are server-wide."""
     db = "".join(ch if ch.isalnum() else "_" for ch in database_name(url).lower())[:40]
     return f"ssp_{db}_coders", f"ssp_{db}_staff"
+
+
+def group_roles(conn: ServerConnection) -> tuple[str, str]:
+    """The group roles this database was prepared with."""
+    rows = dict(conn.execute("SELECT kind, role_name FROM ssp.server_groups").fetchall())
+    return rows["coders"], rows["staff"]
 
 
 class ServerUnitOfWork(SqliteUnitOfWork):
@@ -276,7 +282,6 @@ def init_server(url: str) -> int:
 
     One transaction: a database is either prepared completely or left as it was.
     """
-    coders_role, staff_role = group_roles(url)
     with ServerConnection(url) as conn:
         pg = conn.raw
         with pg.transaction():
@@ -294,6 +299,10 @@ def init_server(url: str) -> int:
             for target in range(version, PG_SCHEMA_VERSION):
                 pg.execute(PG_MIGRATIONS[target])
                 pg.execute("UPDATE ssp.schema_version SET version = %s", (target + 1,))
+            if not pg.execute("SELECT 1 FROM ssp.server_groups").fetchone():
+                for kind, name in zip(("coders", "staff"), new_group_roles(url)):
+                    pg.execute("INSERT INTO ssp.server_groups (kind, role_name) VALUES (%s, %s)", (kind, name))
+            coders_role, staff_role = group_roles(conn)
             # The views follow the tables: made afresh after every migration.
             pg.execute("DROP SCHEMA IF EXISTS blinded CASCADE")
             pg.execute("CREATE SCHEMA blinded")
@@ -315,7 +324,7 @@ def _grant(pg: Any, coders_role: str, staff_role: str) -> None:
         f"GRANT USAGE ON SCHEMA ssp TO {s}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ssp TO {s}",
         f"REVOKE UPDATE, DELETE, TRUNCATE ON ssp.audit FROM {s}",
-        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ssp.server_users, ssp.schema_version FROM {s}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ssp.server_users, ssp.server_groups, ssp.schema_version FROM {s}",
         f"GRANT USAGE ON SCHEMA blinded TO {c}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA blinded TO {c}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join('blinded.' + t for t in CODER_WRITABLE)} TO {c}",

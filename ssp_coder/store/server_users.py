@@ -45,13 +45,13 @@ def add_user(url: str, name: str, role: str, *, login: str | None = None, passwo
     if role not in ROLES:
         raise StoreError(f"The role must be one of {', '.join(ROLES)}, not {role!r}.")
     login = login or login_name(name)
-    coders_group, staff_group = group_roles(url)
-    group = coders_group if role == "coder" else staff_group
     schema = "blinded" if role == "coder" else "ssp"
     with ServerProject.open_url(url) as project:
         if project.blinded:
             raise StoreError("Only the coordinator who set up the server (or a database administrator) can add "
                              "people; nothing was changed.")
+        coders_group, staff_group = group_roles(project.conn)
+        group = coders_group if role == "coder" else staff_group
         secret = secrets.token_urlsafe(18) if password else None
         with project.bulk(actor=project.actor, origin="server") as bw:
             pg = project.conn.raw

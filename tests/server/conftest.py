@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,15 @@ def fill_coding(cid: int, rng: random.Random) -> list:
     return cmds
 
 
-@pytest.fixture
-def trial_file(tmp_path: Path) -> Path:
-    """A small coded trial as a project file: 6 participants x pre/post, two coders, two sessions double-coded (drafts)."""
+@pytest.fixture(scope="session")
+def _trial_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small coded trial as a project file: 6 participants x pre/post, two coders, two sessions double-coded
+    (the two reliability codings are empty drafts, one each)."""
     from ssp_coder.domain.commands import AddCoder, CreateCoding
     from ssp_coder.store.project import Project
 
     rng = random.Random(5)
-    path = tmp_path / "trial.sspc"
+    path = tmp_path_factory.mktemp("trial") / "trial.sspc"
     with Project.create(path, backups=False) as p:
         p.execute_many([AddCoder("Ann", "coder"), AddCoder("Bob", "coder"), AddCoder("Lead", "coordinator")])
         with p.bulk() as b:
@@ -74,15 +76,34 @@ def trial_file(tmp_path: Path) -> Path:
                                for k, sid in enumerate(sessions)])
         done += p.execute_many([CreateCoding(sid, coders[("Bob", "Ann")[k % 2]], "reliability")
                                 for k, sid in enumerate(sessions[:2])])
-        for a in done[:-2]:  # the two reliability codings (one each) stay empty drafts
+        for a in done[:-2]:
             p.execute_many(fill_coding(int(a.inverse.coding_id), rng))
     return path
 
 
 @pytest.fixture
-def trial_url(trial_file: Path, pg_url: str) -> str:
-    """``trial_file`` pushed to a fresh database."""
+def trial_file(_trial_master: Path, tmp_path: Path) -> Path:
+    """The small coded trial, as this test's own project file."""
+    path = tmp_path / "trial.sspc"
+    shutil.copyfile(_trial_master, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _trial_template(pg_server, _trial_master: Path) -> str:
     from ssp_coder.store.server_copy import push
 
-    push(trial_file, pg_url)
-    return pg_url
+    url = pg_server.create_database("trial_template")
+    push(_trial_master, url)
+    return "trial_template"
+
+
+@pytest.fixture
+def trial_url(pg_server, _trial_template: str) -> str:
+    """The small coded trial as pushed to the server, in this test's own database (a copy of a pushed one)."""
+    import psycopg
+
+    name = f"trial{next(_names)}"
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_trial_template}"')
+    return pg_server.url(name)

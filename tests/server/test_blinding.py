@@ -111,3 +111,22 @@ def test_a_person_added_twice_under_another_role_is_refused(ann_url: str, trial_
     assert "already in the project as coder" in capsys.readouterr().err
     assert main(["server", "add-user", trial_url, "Ann", "--role", "coder", *login]) == 0
     assert "keeps the way it signs in" in capsys.readouterr().out
+
+
+def test_the_printed_password_signs_in_and_a_wrong_one_is_refused(pg_server, trial_url: str, capsys) -> None:
+    from ssp_coder.background import run_in_process, tasks
+
+    login = "lead_" + database_name(trial_url)
+    assert main(["server", "add-user", trial_url, "Lead", "--role", "coordinator", "--login", login]) == 0
+    password = capsys.readouterr().out.split("privately): ", 1)[1].split()[0]
+    db = database_name(trial_url)
+    assert main(["status", pg_server.tcp_url(db, login, "wrong")]) == 2
+    err = capsys.readouterr().err
+    assert "password authentication failed" in err and "wrong" not in err   # the password is never echoed
+    url = pg_server.tcp_url(db, login, password)
+    with Project.open(url) as p:
+        assert p.actor == "Lead" and password not in str(p.path)
+        here = tasks.trial_summary(p, lambda *_: True)
+        # the window's background work opens the project again in another process, password and all
+        child = run_in_process(tasks.trial_summary, p.path, actor=p.actor)
+    assert child["text"] == here["text"]

@@ -1,8 +1,9 @@
 """A throwaway PostgreSQL server in a temporary folder, for the server tests and benchmarks.
 
 ``initdb`` + ``pg_ctl`` from PATH or from Debian's /usr/lib/postgresql/*/bin.
-The server listens only on a unix socket inside its own folder (and a random
-localhost port, for URLs with a host). PostgreSQL refuses to run as root, so
+The server listens on a unix socket inside its own folder, where it trusts
+every login (the tests' administrator), and on a random localhost port, where
+it asks for passwords as a lab's server does. PostgreSQL refuses to run as root, so
 when the tests run as root the server runs as the unprivileged user ``nobody``.
 """
 
@@ -50,6 +51,10 @@ class ThrowawayServer:
         auth = f"{user}:{password}@" if password else f"{user}@"
         return f"postgresql://{auth}/{db}?host={self.folder / 'socket'}&port={self.port}"
 
+    def tcp_url(self, db: str, user: str, password: str) -> str:
+        """A URL over TCP to localhost, where the server asks for the password (as a lab's server does)."""
+        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{db}"
+
     def create_database(self, name: str) -> str:
         import psycopg
 
@@ -85,7 +90,8 @@ def start_server() -> ThrowawayServer:
     if run_as is not None:
         os.chown(folder / "socket", run_as, run_as)
     server = ThrowawayServer(folder, _free_port(), bin_dir, run_as)
-    subprocess.run([str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", SUPERUSER, "--auth=trust",
+    subprocess.run([str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", SUPERUSER, "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
                     "-E", "UTF8", "--locale=C"], check=True, capture_output=True, preexec_fn=server._demote)
     options = (f"-c listen_addresses=127.0.0.1 -c port={server.port} -c unix_socket_directories={folder / 'socket'} "
                "-c fsync=on -c max_connections=100")
