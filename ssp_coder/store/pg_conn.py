@@ -67,11 +67,15 @@ def translate(sql: str, has_params: bool) -> str:
     return text
 
 
-def connection_lost_message(url: str, exc: BaseException) -> str:
+def connection_lost_message(url: str, exc: BaseException, *, opening: bool = False) -> str:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return (f"The connection to the project server {redact(url)} was lost or refused ({detail}). Nothing from the "
-            "last step was saved. Check the network (or ask the coordinator whether the server is running) and try "
-            "again.")
+    if opening:
+        return (f"Cannot connect to the project server {redact(url)} ({detail}). Check the address, your login "
+                "and password, and the network (or ask the coordinator whether the server is running); nothing was "
+                "changed.")
+    return (f"The connection to the project server {redact(url)} was lost ({detail}). Nothing from the last step "
+            "was saved. Check the network (or ask the coordinator whether the server is running) and make the step "
+            "again; ssp-coder reconnects by itself.")
 
 
 class ServerCursor:
@@ -110,16 +114,19 @@ class ServerConnection:
         self.in_transaction = False
 
     def _connect(self) -> Any:
-        import psycopg
-
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError("Projects on a PostgreSQL server need the psycopg package, which is missing from this "
+                             "installation. Install it with: pip install 'psycopg[binary]'") from None
         try:
             pg = psycopg.connect(self.url, autocommit=True, connect_timeout=self._timeout,
                                  application_name="ssp-coder")
         except psycopg.OperationalError as exc:
-            raise StoreError(connection_lost_message(self.url, exc)) from None
-        except psycopg.ProgrammingError as exc:
-            raise StoreError(f"{redact(self.url)} is not a valid server address ({exc}). It looks like "
-                             "postgresql://USER@HOST/DATABASE.") from None
+            raise StoreError(connection_lost_message(self.url, exc, opening=True)) from None
+        except psycopg.Error as exc:
+            raise StoreError(f"{redact(self.url)} is not a valid server address ({str(exc).splitlines()[0]}). It "
+                             "looks like postgresql://USER@HOST/DATABASE.") from None
         if self._search_path:
             pg.execute(f"SET search_path = {self._search_path}")
         return pg

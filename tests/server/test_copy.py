@@ -108,7 +108,7 @@ def test_an_unreachable_server_is_a_known_error(tmp_path: Path, capsys) -> None:
     url = f"postgresql://nobody@/none?host={tmp_path}&port=1"
     assert main(["status", url]) == 2
     err = capsys.readouterr().err
-    assert "connection to the project server" in err and "Traceback" not in err
+    assert "Cannot connect to the project server" in err and "Traceback" not in err
 
 
 def test_file_only_verbs_say_what_to_do_with_a_server(pg_url: str, capsys) -> None:
