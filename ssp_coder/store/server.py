@@ -252,6 +252,16 @@ class ServerProject(Project):
         return []
 
 
+def server_reachable(url: str, timeout: int = 3) -> str | None:
+    """None when the server at ``url`` answers on a new connection, else why not (for the window's status)."""
+    try:
+        with ServerConnection(url, connect_timeout=timeout) as conn:
+            conn.execute("SELECT 1")
+    except StoreError as exc:
+        return str(exc)
+    return None
+
+
 def _choose_schema(conn: ServerConnection, url: str) -> bool:
     """Point the connection at the schema this role may use; True when it is the coders' blinded one."""
     rows = {r[0]: r[1] for r in conn.execute(
