@@ -29,6 +29,7 @@ from pathlib import Path
 from _common import ROOT, Timer, report
 
 from ssp_coder.domain.commands import AddCoder, AddEvent, CreateCoding
+from ssp_coder.processes import worker_context
 from ssp_coder.store.project import Project
 from ssp_coder.store.server_copy import push
 
@@ -63,9 +64,9 @@ def concurrent_writers(url: str, folder: Path, writers: int) -> None:
     push(path, url)
     with Project.open(url) as p:
         jobs = [(int(c.id), names[int(c.coder_id)]) for c in p.codings()]
-    ctx = mp.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(url, cid, name, EVENTS, start, out)) for cid, name in jobs]
+    spawn = worker_context()
+    start, out = spawn.Event(), spawn.Queue()
+    procs = [spawn.Process(target=_writer, args=(url, cid, name, EVENTS, start, out)) for cid, name in jobs]
     for proc in procs:
         proc.start()
     time.sleep(2)  # every writer connected and waiting

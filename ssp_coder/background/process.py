@@ -61,11 +61,6 @@ Task = Callable[..., Any]
 _LOST = object()      # the pipe closed before a final message arrived
 
 
-def _address(project_path: Any) -> str:
-    # A server project's location prints without its password; the child needs the whole address.
-    return str(getattr(project_path, "url", project_path))
-
-
 def _child_main(conn: Any, task: Task, project_path: str, actor: str, kwargs: dict[str, Any]) -> None:
     """Runs in the child: open the project read-only, run the task, send its result (or why it failed)."""
     from ssp_coder.store.project import Project
@@ -108,7 +103,7 @@ class BackgroundProcess:
     def __init__(self, task: Task, project_path: str | Path, *, actor: str = "ssp-coder", **kwargs: Any):
         ctx = multiprocessing.get_context(START_METHOD)
         self._conn, child_end = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_child_main, args=(child_end, task, _address(project_path), actor, kwargs),
+        self.process = ctx.Process(target=_child_main, args=(child_end, task, str(project_path), actor, kwargs),
                                    name=f"ssp-coder {getattr(task, '__name__', 'task')}", daemon=True)
         # daemon: a window that quits mid-computation does not wait for it (the child is terminated)
         self.process.start()

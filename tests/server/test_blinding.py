@@ -113,8 +113,8 @@ def test_a_person_added_twice_under_another_role_is_refused(ann_url: str, trial_
     assert "keeps the way it signs in" in capsys.readouterr().out
 
 
-def test_the_printed_password_signs_in_and_a_wrong_one_is_refused(pg_server, trial_url: str, capsys) -> None:
-    from ssp_coder.background import run_in_process, tasks
+def test_the_printed_password_signs_in_and_a_wrong_one_is_refused(pg_server, trial_url: str, capsys, qtbot) -> None:
+    from ssp_coder.background import tasks
 
     login = "lead_" + database_name(trial_url)
     assert main(["server", "add-user", trial_url, "Lead", "--role", "coordinator", "--login", login]) == 0
@@ -127,6 +127,15 @@ def test_the_printed_password_signs_in_and_a_wrong_one_is_refused(pg_server, tri
     with Project.open(url) as p:
         assert p.actor == "Lead" and password not in str(p.path)
         here = tasks.trial_summary(p, lambda *_: True)
-        # the window's background work opens the project again in another process, password and all
-        child = run_in_process(tasks.trial_summary, p.path, actor=p.actor)
-    assert child["text"] == here["text"]
+        # the coordinator windows' background work opens the project again in another process, password and all
+        from ssp_coder.gui.app import application
+        from ssp_coder.gui.coordinator.workers import ProcessJob
+
+        application()
+        job = ProcessJob(tasks.trial_summary, p)
+        results: list = []
+        job.signals.finished.connect(results.append)
+        job.signals.failed.connect(results.append)
+        with qtbot.waitSignal(job.signals.finished, timeout=120_000):
+            job.start()
+    assert results[0]["text"] == here["text"]
