@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 from ssp_coder.errors import StoreError
+from ssp_coder.store.lock import ProjectLock
 from ssp_coder.store.pg_conn import ServerConnection, redact
 from ssp_coder.store.pg_schema import SEQUENCED_TABLES
 from ssp_coder.store.project import PROJECT_SUFFIX, Project, migrate
 from ssp_coder.store.schema import APPLICATION_ID
 from ssp_coder.store.server import _choose_schema, _server_version, init_server
+from ssp_coder.store.walcheck import shm_path, wal_path
 
 # Parents before children (foreign keys).
 TABLES = ("project_info", "settings", "participants", "sessions", "coders", "codings", "episodes", "events",
@@ -91,6 +93,19 @@ def pull(url: str, target: Path, *, replace: bool = False, progress: Progress | 
     if target.exists() and not replace:
         raise StoreError(f"{target} already exists; nothing was written. Choose another name, or add --replace to "
                          "put the server's copy in its place.")
+    lock = None
+    if target.exists():
+        # Never swap a file under a window that has it open, nor beside a log SQLite would replay onto the copy.
+        lock = ProjectLock(target)
+        if not lock.acquire("ssp-coder server pull"):
+            raise StoreError(f"{target} is open in another ssp-coder window ({lock.holder()}); close it there "
+                             "first. Nothing was written.")
+        leftovers = [p.name for p in (wal_path(target), shm_path(target)) if p.exists()]
+        if leftovers:
+            lock.release()
+            raise StoreError(f"{target} still has its log files beside it ({', '.join(leftovers)}): it was not "
+                             "closed cleanly. Open it once in ssp-coder and close it (that finishes the log), or "
+                             "pull into another name. Nothing was written.")
     tmp = target.with_name(f".{target.name}.pulling")
     tmp.unlink(missing_ok=True)
     try:
@@ -125,6 +140,8 @@ def pull(url: str, target: Path, *, replace: bool = False, progress: Progress | 
                 os.close(fd)
     finally:
         tmp.unlink(missing_ok=True)
+        if lock is not None:
+            lock.release()
     return CopyReport(counts)
 
 

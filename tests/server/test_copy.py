@@ -94,6 +94,12 @@ def test_pull_does_not_overwrite_a_file_unless_asked(trial_url: str, tmp_path: P
     assert main(["server", "pull", trial_url, "-o", str(out), "--replace"]) == 0
     with Project.open(out, backups=False) as p:
         assert p.counts()["codings"] == 14
+        # open in a window: the file is not swapped under it
+        assert main(["server", "pull", trial_url, "-o", str(out), "--replace"]) == 2
+        assert "open in another ssp-coder window" in capsys.readouterr().err
+    Path(str(out) + "-wal").write_bytes(b"x" * 100)   # left by a crash: SQLite would replay it onto the copy
+    assert main(["server", "pull", trial_url, "-o", str(out), "--replace"]) == 2
+    assert "log files" in capsys.readouterr().err
 
 
 def test_a_server_address_without_a_project_gets_a_clear_message(pg_url: str, capsys) -> None:
