@@ -37,7 +37,14 @@ class ServerWatch(QObject):
         if self._busy:
             return
         self._busy = True
-        threading.Thread(target=lambda: self._checked.emit(server_reachable(self.url)), daemon=True).start()
+        threading.Thread(target=self._check, args=(self.url,), daemon=True).start()
+
+    def _check(self, url: str) -> None:
+        why = server_reachable(url)
+        try:
+            self._checked.emit(why)
+        except RuntimeError:   # the window closed while the check ran
+            pass
 
     def _on_checked(self, why: str | None) -> None:
         self._busy = False
