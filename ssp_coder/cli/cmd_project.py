@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ssp_coder.cli.common import add_project_arg, open_project, print_json
 from ssp_coder.domain.scheme import DEFAULT_SCHEME_ID, load_builtin_scheme, load_scheme
+from ssp_coder.errors import StoreError
+from ssp_coder.store.pg_conn import is_server_url
 from ssp_coder.store.project import Project
 
 
@@ -41,6 +43,10 @@ def _init(args: argparse.Namespace) -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     from ssp_coder.store.restore import restore_backup
+    if is_server_url(args.project):
+        raise StoreError("A project on a server has no backups folder: it is restored from the server's own "
+                         "backups (pg_dump / pg_restore, by the database administrator), or from a file copy made "
+                         "with 'ssp-coder server pull' and pushed into a new database. Nothing was changed.")
     result = restore_backup(Path(args.project), Path(args.backup) if args.backup else None)
     print(result.summary())
     return 0

@@ -8,15 +8,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ssp_coder.store.pg_conn import is_server_url
 from ssp_coder.store.project import Project
 
 
 def add_project_arg(p: Any) -> None:
-    p.add_argument("project", help="project file (*.sspc)")
+    p.add_argument("project", help="project file (*.sspc) or server address (postgresql://HOST/DATABASE)")
 
 
 def open_project(path: str, *, write: bool = True, actor: str = "ssp-coder") -> Project:
-    return Project.open(Path(path), read_only=not write, actor=actor, backups=write)
+    """A project file, or the project on a server when ``path`` is a postgresql:// URL."""
+    where = path if is_server_url(path) else Path(path)
+    return Project.open(where, read_only=not write, actor=actor, backups=write)
 
 
 def print_json(data: Any) -> None:

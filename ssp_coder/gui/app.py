@@ -23,6 +23,7 @@ from ssp_coder.gui.settings import app_settings, remember_project
 from ssp_coder.gui.theme import apply_theme
 from ssp_coder.store.access import unwritable_reason
 from ssp_coder.shipped import shipped_folder
+from ssp_coder.store.pg_conn import is_server_url, redact
 from ssp_coder.store.project import Project
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,12 @@ def build_window(project: Project, coder: Coder, settings: QSettings | None = No
     return window
 
 
-def open_project_file(path: Path) -> tuple[Project, Any]:
-    """A project file, or a coder package (then also the opened package, which finds its videos)."""
+def open_project_file(path: Path | str) -> tuple[Project, Any]:
+    """A project file, a project on a server (postgresql:// URL), or a coder package (then also the opened
+    package, which finds its videos)."""
+    if is_server_url(path):
+        return Project.open(str(path), actor="ssp-coder"), None
+    path = Path(path)
     if path.suffix == ".sspkg":
         from ssp_coder.packages import open_package
 
@@ -104,7 +109,7 @@ def run(path: str | None = None) -> int:
                 return 0
             chosen = start.chosen
         else:
-            chosen = Path(path)
+            chosen = path if is_server_url(path) else Path(path)
         try:
             project, package = open_project_file(chosen)
         except KnownError as exc:
@@ -112,7 +117,10 @@ def run(path: str | None = None) -> int:
             if path is not None:
                 return exc.exit_code
             continue
-        remember_project(settings, str(chosen.resolve()))
+        if not is_server_url(chosen):
+            remember_project(settings, str(Path(chosen).resolve()))
+        elif redact(str(chosen)) == str(chosen):    # never a password in the recent-projects list
+            remember_project(settings, str(chosen))
         if package is not None:
             coder = project.coder(package.coder)      # a package belongs to one coder
         else:

@@ -22,6 +22,8 @@ from ssp_coder.domain.model import Coder, Coding, CodingState, Event, EventId, S
 from ssp_coder.domain.state_overlap import merge_all, merge_for, overlapping, span_text
 from ssp_coder.errors import KnownError
 from ssp_coder.store.project import Applied, Project
+from ssp_coder.store.pg_conn import ServerConnectionLost
+from ssp_coder.store.server import RevisionConflict
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class CodingController(QObject):
     codingOpened = Signal(object)     # CodingState or None
     historyChanged = Signal()
     message = Signal(str)             # a DomainError or StoreError message for the status bar / dialog
+    connectionLost = Signal()         # a change failed because the project server could not be reached
 
     def __init__(self, project: Project, coder: Coder, parent: QObject | None = None):
         super().__init__(parent)
@@ -104,8 +107,15 @@ class CodingController(QObject):
             cmd = merge_for(cmd, self.state.events, self.scheme) or cmd
         try:
             applied = self.project.execute(cmd, actor=self.coder.name)
+        except RevisionConflict as exc:
+            # Someone else changed this coding on the server: show theirs, never keep a stale copy on screen.
+            self.message.emit(str(exc))
+            self.open_coding(int(self.coding.id) if self.coding else None)
+            return None
         except KnownError as exc:
             self.message.emit(str(exc))
+            if isinstance(exc, ServerConnectionLost):
+                self.connectionLost.emit()
             return None
         if record:
             self._undo.append(applied)

@@ -117,6 +117,13 @@ class MainWindow(QMainWindow):
         controller.codingOpened.connect(self._on_opened)
         controller.historyChanged.connect(self._update_undo_actions)
         controller.message.connect(self.show_message)
+        self.server_watch = None
+        if hasattr(controller.project, "url"):      # a project on a server: show whether it can be reached
+            from ssp_coder.gui.server_watch import ServerStatusLabel, ServerWatch
+
+            self.server_watch = ServerWatch(controller.project.url, parent=self)
+            self.statusBar().addPermanentWidget(ServerStatusLabel(self.server_watch))
+            controller.connectionLost.connect(self.server_watch.check_now)
         self.guard = InputGuard(self, self.scales.view)
         self._update_title()
         self._update_undo_actions()

@@ -29,6 +29,7 @@ from ssp_coder.errors import DomainError, SchemeError, StoreError
 from ssp_coder.store.access import connect, open_error, refuse_unwritable, unwritable_reason
 from ssp_coder.store.backup import BackgroundBackup, list_backups
 from ssp_coder.store.lock import ProjectLock
+from ssp_coder.store.pg_conn import is_server_url, redact
 from ssp_coder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ssp_coder.store.uow import (
     CODING_COLS, SESSION_COLS, SqliteUnitOfWork, coding_from_row, now_iso, participant_from_row,
@@ -97,6 +98,8 @@ def _split_sql(script: str) -> list[str]:
 class Project:
     """An open project file. Use ``Project.create`` or ``Project.open``; close it (or use ``with``)."""
 
+    _unit_of_work = SqliteUnitOfWork
+
     def __init__(self, path: Path, conn: sqlite3.Connection, lock: ProjectLock | None, *, read_only: bool,
                  actor: str, read_only_reason: str = "", backups: bool = True):
         self.path = path
@@ -125,6 +128,9 @@ class Project:
     @classmethod
     def create(cls, path: str | Path, *, name: str | None = None, scheme: Scheme | None = None,
                actor: str = "ssp-coder", backups: bool = True) -> "Project":
+        if is_server_url(path):
+            raise StoreError(f"{redact(str(path))} is a server address. Prepare the database with 'ssp-coder server "
+                             "init URL' and copy a project into it with 'ssp-coder server push PROJECT.sspc URL'.")
         path = Path(path)
         if path.suffix != PROJECT_SUFFIX:
             path = path.with_name(path.name + PROJECT_SUFFIX)
@@ -158,7 +164,13 @@ class Project:
         ``check`` is the damage check run on open: "full" (PRAGMA
         integrity_check), "quick" (quick_check: every page and row, without
         cross-checking index contents) or "none".
+
+        A ``postgresql://`` URL opens the project on that server instead.
         """
+        if is_server_url(path) or hasattr(path, "url"):
+            from ssp_coder.store.server import ServerProject
+
+            return ServerProject.open_url(getattr(path, "url", str(path)), read_only=read_only, actor=actor)
         path = Path(path)
         if not path.exists():
             raise StoreError(f"There is no project file at {path}. Check the path, or create one with "
@@ -252,7 +264,7 @@ class Project:
     def _transaction(self) -> Iterator[SqliteUnitOfWork]:
         self._writable()
         self.conn.execute("BEGIN IMMEDIATE")
-        uow = SqliteUnitOfWork(self.conn, self.scheme, dict(self._settings))
+        uow = self._unit_of_work(self.conn, self.scheme, dict(self._settings))
         try:
             yield uow
         except BaseException:

@@ -138,7 +138,8 @@ class ProcessJob(QObject):
     def __init__(self, task: Callable[..., Any], project: Project, parent: QObject | None = None, **kwargs: Any):
         super().__init__(parent)
         self.task = task
-        self.project_path = project.path
+        # a server project's path prints without its password; the child process needs the whole address
+        self.project_path = getattr(project, "url", project.path)
         self.actor = project.actor
         self.kwargs = kwargs
         self.signals = JobSignals(self)
