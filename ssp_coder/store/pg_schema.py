@@ -184,6 +184,24 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXE
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 """
 
+# Version 2, as the project file's: several camera views per session (see ``schema.py``).
+PG_SCHEMA_V2 = f"""
+ALTER TABLE sessions ADD COLUMN view_name {TEXT};
+CREATE TABLE session_views (
+    session_id BIGINT NOT NULL REFERENCES sessions(id),
+    view BIGINT NOT NULL CHECK (view >= 2),
+    name {TEXT},
+    video_path {TEXT},
+    video_sha256 {TEXT},
+    duration_ms BIGINT,
+    fps DOUBLE PRECISION,
+    frame_count BIGINT,
+    offset_ms BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, view)
+);
+CREATE INDEX session_views_sha ON session_views(video_sha256);
+"""
+
 # Tables whose ids come from a sequence (the sequence is set past the highest id after a push).
 SEQUENCED_TABLES = ("participants", "sessions", "coders", "codings", "events", "d_indices", "audit")
 
@@ -213,8 +231,17 @@ CREATE VIEW blinded.sessions WITH (security_barrier) AS
                 ELSE s.blinded_code || coalesce(substring(s.video_path from '(\\.[A-Za-z0-9]{{1,5}})$'), '') END
                AS video_path,
            s.video_sha256, s.duration_ms, s.fps, s.frame_count, NULL::text AS date_of_visit,
-           NULL::double precision AS age_months
+           NULL::double precision AS age_months, s.view_name
     FROM ssp.sessions s WHERE s.id IN (SELECT c.session_id FROM ssp.codings c WHERE c.id IN ({_OWN}));
+-- Further camera views, named by the blinded code and view number (as in coder packages).
+CREATE VIEW blinded.session_views WITH (security_barrier) AS
+    SELECT v.session_id, v.view, v.name,
+           CASE WHEN v.video_path IS NULL THEN NULL
+                ELSE s.blinded_code || '_view' || v.view ||
+                     coalesce(substring(v.video_path from '(\\.[A-Za-z0-9]{{1,5}})$'), '') END AS video_path,
+           v.video_sha256, v.duration_ms, v.fps, v.frame_count, v.offset_ms
+    FROM ssp.session_views v JOIN ssp.sessions s ON s.id = v.session_id
+    WHERE s.id IN (SELECT c.session_id FROM ssp.codings c WHERE c.id IN ({_OWN}));
 CREATE VIEW blinded.codings WITH (security_barrier) AS
     SELECT * FROM ssp.codings WHERE id IN ({_OWN}) WITH CASCADED CHECK OPTION;
 CREATE VIEW blinded.episodes WITH (security_barrier) AS
@@ -238,5 +265,5 @@ CREATE VIEW blinded.packages AS SELECT * FROM ssp.packages WHERE false;
 CODER_WRITABLE = ("episodes", "events", "scale_ratings", "d_indices", "results")
 
 # Append new migrations; never edit a released one.
-PG_MIGRATIONS: list[str] = [PG_SCHEMA_V1]
+PG_MIGRATIONS: list[str] = [PG_SCHEMA_V1, PG_SCHEMA_V2]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)

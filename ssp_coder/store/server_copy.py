@@ -26,8 +26,8 @@ from ssp_coder.store.server import _choose_schema, _server_version, init_server
 from ssp_coder.store.walcheck import shm_path, wal_path
 
 # Parents before children (foreign keys).
-TABLES = ("project_info", "settings", "participants", "sessions", "coders", "codings", "episodes", "events",
-          "scale_ratings", "d_indices", "results", "gold_standards", "consensus_sources", "packages", "audit")
+TABLES = ("project_info", "settings", "participants", "sessions", "session_views", "coders", "codings", "episodes",
+          "events", "scale_ratings", "d_indices", "results", "gold_standards", "consensus_sources", "packages", "audit")
 
 Progress = Callable[[float, float, str], None]
 

@@ -57,6 +57,7 @@ def _trial_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small coded trial as a project file: 6 participants x pre/post, two coders, two sessions double-coded
     (the two reliability codings are empty drafts, one each)."""
     from ssp_coder.domain.commands import AddCoder, CreateCoding
+    from ssp_coder.domain.views import SessionView
     from ssp_coder.store.project import Project
 
     rng = random.Random(5)
@@ -70,8 +71,12 @@ def _trial_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     b.add_session(pid, tp, f"K{i}{tp[:2].upper()}-7Q", video_path=f"videos/P{i:02d}_{tp}.mp4",
                                   video_sha256=None, duration_ms=9 * 180_000, fps=25.0, frame_count=None,
                                   date_of_visit="2025-03-0" + str(i + 1))
-        coders = {c.name: int(c.id) for c in p.coders()}
         sessions = [int(s.id) for s in p.sessions()]
+        with p.bulk() as b:          # the first participant was filmed by two cameras
+            for sid in sessions[:2]:
+                b.add_view(SessionView(sid, 1, "face"))
+                b.add_view(SessionView(sid, 2, "room", f"videos/cam2_{sid}.mp4", None, 9 * 180_000, 25.0, None, 1240))
+        coders = {c.name: int(c.id) for c in p.coders()}
         done = p.execute_many([CreateCoding(sid, coders[("Ann", "Bob")[k % 2]], "primary")
                                for k, sid in enumerate(sessions)])
         done += p.execute_many([CreateCoding(sid, coders[("Bob", "Ann")[k % 2]], "reliability")

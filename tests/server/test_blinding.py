@@ -70,6 +70,12 @@ def test_a_coder_sees_only_blinded_codes_and_own_codings(ann_url: str, trial_url
         assert all(r[0] in own for r in conn.execute("SELECT coding_id FROM audit"))
         assert conn.execute("SELECT count(*) FROM project_info WHERE key = 'package_secret'").fetchone()[0] == 0
         assert [r[0] for r in conn.execute("SELECT name FROM coders")] == ["Ann"]
+        # further camera views: the coder's sessions only, each video named by the blinded code and view number
+        code_of = dict(conn.execute("SELECT id, blinded_code FROM sessions").fetchall())
+        views = conn.execute("SELECT session_id, view, video_path FROM session_views").fetchall()
+        assert len(views) == 2
+        for sid, view, video in views:
+            assert sid in own_sessions and video == f"{code_of[sid]}_view{view}.mp4"
 
 
 def test_a_coder_cannot_write_into_another_coders_coding(ann_url: str, trial_url: str) -> None:

@@ -35,6 +35,8 @@ def test_push_then_pull_gives_back_every_row(trial_file: Path, pg_url: str, tmp_
     assert not list(tmp_path.glob(".*pulling"))
     with Project.open(out, backups=False) as p:     # a normal project file: opens, checks, takes commands
         assert p.counts()["sessions"] == 12
+        views = p.views(int(p.sessions()[0].id))
+        assert [(v.number, v.name, v.offset_ms) for v in views] == [(1, "face", 0), (2, "room", 1240)]
 
 
 @pytest.mark.parametrize("verb", [
@@ -45,6 +47,7 @@ def test_push_then_pull_gives_back_every_row(trial_file: Path, pg_url: str, tmp_
     ["sessions", "--json"],
     ["check", "--json"],
     ["summary", "--json"],
+    ["views", "--json"],
 ])
 def test_verbs_on_the_server_give_the_same_output_as_on_the_file(verb, trial_file: Path, trial_url: str,
                                                                   tmp_path: Path, capsys) -> None:
