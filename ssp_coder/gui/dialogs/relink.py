@@ -103,18 +103,17 @@ class ProjectVideos:
         self.actor = actor
 
     def find(self, session: Session) -> Path | None:
-        if not session.video_path:
-            return None
-        p = Path(session.video_path)
-        if not p.is_absolute():
-            p = self.project.path.parent / p
-        return p if p.is_file() else None
+        return self._existing(session.video_path)
 
     def find_view(self, session: Session, view: Any) -> Path | None:
         """A further camera view's video (``view`` is a SessionView)."""
-        if not view.video_path:
+        return self._existing(view.video_path)
+
+    def _existing(self, stored: str | None) -> Path | None:
+        """The stored path (relative to the project's folder unless absolute), if a file is there."""
+        if not stored:
             return None
-        p = Path(view.video_path)
+        p = Path(stored)
         if not p.is_absolute():
             p = self.project.path.parent / p
         return p if p.is_file() else None
@@ -127,27 +126,26 @@ class ProjectVideos:
             "Locate it now? The file is checked against the project's SHA-256 before it is linked.")
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        name, _ = QFileDialog.getOpenFileName(parent, f"Video for {session.blinded_code}",
-                                              str(self.project.path.parent), VIDEO_FILTER)
-        if not name:
-            return None
-        path = Path(name)
-        digest = run_with_progress(lambda progress: sha256_file(path, progress=progress),
-                                   f"Checking {path.name} …", parent)
-        if not digest:
-            return None
-        if session.video_sha256 and digest.lower() != session.video_sha256.lower():
-            QMessageBox.warning(parent, "Not the same video",
-                                f"{path.name} is not the video registered for session {session.blinded_code} (its "
-                                "SHA-256 differs). Nothing was changed.")
+        path = self._pick_checked(parent, f"Video for {session.blinded_code}", session.video_sha256,
+                                  f"the video registered for session {session.blinded_code}")
+        if path is None:
             return None
         self.store_link(session, path)
         return path
 
     def relink_view(self, session: Session, view: Any, parent: QWidget | None) -> Path | None:
         """Locate a further camera view's moved video; linked only if its SHA-256 is the registered one."""
-        name, _ = QFileDialog.getOpenFileName(parent, f"{view.label} video for {session.blinded_code}",
-                                              str(self.project.path.parent), VIDEO_FILTER)
+        path = self._pick_checked(parent, f"{view.label} video for {session.blinded_code}", view.video_sha256,
+                                  f"the video registered as {view.label} of session {session.blinded_code}")
+        if path is None:
+            return None
+        with self.project.bulk(actor=self.actor) as bw:
+            bw.relink_view(int(session.id), view.number, self._stored_path(path))
+        return path
+
+    def _pick_checked(self, parent: QWidget | None, title: str, sha256: str | None, what: str) -> Path | None:
+        """A file the coder picks, or None if cancelled or not the registered video (checked by SHA-256)."""
+        name, _ = QFileDialog.getOpenFileName(parent, title, str(self.project.path.parent), VIDEO_FILTER)
         if not name:
             return None
         path = Path(name)
@@ -155,13 +153,10 @@ class ProjectVideos:
                                    f"Checking {path.name} …", parent)
         if not digest:
             return None
-        if view.video_sha256 and digest.lower() != view.video_sha256.lower():
+        if sha256 and digest.lower() != sha256.lower():
             QMessageBox.warning(parent, "Not the same video",
-                                f"{path.name} is not the video registered as {view.label} of session "
-                                f"{session.blinded_code} (its SHA-256 differs). Nothing was changed.")
+                                f"{path.name} is not {what} (its SHA-256 differs). Nothing was changed.")
             return None
-        with self.project.bulk(actor=self.actor) as bw:
-            bw.relink_view(int(session.id), view.number, self._stored_path(path))
         return path
 
     def _stored_path(self, path: Path) -> str:
