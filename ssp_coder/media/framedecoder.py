@@ -81,6 +81,11 @@ class FrameDecoder:
         return self._skip_until is not None
 
     @property
+    def skip_target(self) -> int:
+        """The first frame decoded in full again while skipping (-1 when not skipping)."""
+        return self._skip_until if self._skip_until is not None else -1
+
+    @property
     def sample_aspect_ratio(self) -> Fraction | None:
         """Pixel shape (DV and DVD video have non-square pixels); known once a frame is decoded."""
         sar = self.stream.codec_context.sample_aspect_ratio or self.stream.sample_aspect_ratio

@@ -13,7 +13,13 @@ keeps its decoder where it is instead:
   frame already decoded is shown at once, then the keyframe, then the exact
   frame;
 - every frame carries the decoded frame's own timestamp: that is the time
-  the window shows and an event is logged at.
+  the window shows and an event is logged at;
+- playback follows a clock at real time x rate (:mod:`.playback`): the
+  worker decodes just ahead of it and drops frames (unreferenced ones first,
+  then whole keyframe intervals) when it cannot keep up; the window shows
+  the newest frame the clock has reached. On pause the decoder is already
+  where the coder stopped, and the frames just played are there to step back
+  through.
 
 Decoding happens on one worker thread that owns both decoders; requests
 from the window supersede each other (a held arrow key only decodes what it
@@ -25,7 +31,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from dataclasses import dataclass
+import time
+from collections import deque
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -33,6 +41,7 @@ import numpy as np
 from .framecache import DEFAULT_CACHE_MB, FrameCache, ServedFrame
 from .framedecoder import MAX_SEEK_ATTEMPTS, DecodedFrame, FrameDecoder, display_size
 from .frameindex import FrameIndex, load_frame_index
+from .playback import DecodeRate, Move, PlaybackClock, late_frames, lead_frames, plan_next
 
 __all__ = ["FrameServer", "FrameServerSettings", "ServedFrame", "FrameCallback"]
 
@@ -46,6 +55,7 @@ FrameCallback = Callable[[ServedFrame, bool], None]
 class FrameServerSettings:
     cache_mb: int = DEFAULT_CACHE_MB       # memory for decoded frames
     behind_seconds: float = 10.0           # stretch before the playhead prefetched while the coder rests
+    near_frames: int = 50                  # of which these, just before the playhead, come first
     ahead_frames: int = 8                  # frames decoded ahead of the playhead
     keep_on_seek: int = 25                 # frames before a seek target kept while decoding up to it
     threads: int = 2                       # decoder threads (frame threading)
@@ -60,9 +70,20 @@ class _Request:
     generation: int
 
 
+@dataclass
+class _Playing:
+    start: int                             # the frame shown when play was pressed
+    rate: float
+    clock: PlaybackClock | None = None     # set once the frame after ``start`` is ready
+    next: int = 0                          # the next frame to decode or take from the cache
+    queue: deque[ServedFrame] = field(default_factory=deque)   # decoded, not yet due
+    ended: bool = False                    # the last frame has been queued
+    speed: DecodeRate = field(default_factory=DecodeRate)
+
+
 class FrameServer:
     def __init__(self, path: str | os.PathLike[str], settings: FrameServerSettings | None = None, *,
-                 index: FrameIndex | None = None):
+                 index: FrameIndex | None = None, now: Callable[[], float] = time.monotonic):
         self.path = os.fspath(path)
         self.settings = settings or FrameServerSettings()
         self.index = index or load_frame_index(self.path)
@@ -76,6 +97,8 @@ class FrameServer:
         self._back: FrameDecoder | None = None
         self._unreachable: set[int] = set()
         self._box = self.settings.display
+        self._now = now                    # the playback clock's time source (seconds, monotonic)
+        self._playing: _Playing | None = None
         self._size: tuple[int, int] | None = None
         self.playhead = 0
         self.error: str | None = None
@@ -107,6 +130,7 @@ class FrameServer:
         index = min(max(int(index), 0), self.frame_count - 1)
         hit = self.cache.get(index)
         with self._cond:
+            self._playing = None
             self._generation += 1
             self._set_playhead(index)
             self._request = None if hit is not None else _Request(index, callback, preview, self._generation)
@@ -152,6 +176,61 @@ class FrameServer:
     def busy(self) -> bool:
         return self._busy
 
+    # -- playback -------------------------------------------------------------------------------------
+    def play(self, start: int, rate: float) -> None:
+        """Play on from frame ``start`` (the frame on screen) at ``rate``. The clock starts once the
+        next frame is ready (:attr:`clock`); :meth:`due_frame` then says what to show. A request or
+        :meth:`stop` ends playback."""
+        start = min(max(int(start), 0), self.frame_count - 1)
+        with self._cond:
+            self._generation += 1
+            self._request = None
+            self._set_playhead(start)
+            self._playing = _Playing(start, float(rate), next=start)
+            self._cond.notify_all()
+
+    def set_rate(self, rate: float) -> None:
+        with self._cond:
+            p = self._playing
+            if p is None:
+                return
+            p.rate = float(rate)
+            if p.clock is not None:
+                p.clock = p.clock.with_rate(p.rate, self._now())
+            self._cond.notify_all()
+
+    @property
+    def clock(self) -> PlaybackClock | None:
+        p = self._playing
+        return p.clock if p is not None else None
+
+    @property
+    def play_ended(self) -> bool:
+        """Playback has reached the last frame and shown it."""
+        p = self._playing
+        return p is not None and p.ended and not p.queue
+
+    def due_frame(self) -> ServedFrame | None:
+        """The newest decoded frame the clock has reached, or None if there is nothing new to show.
+        Frames that fell due together are dropped but for the newest."""
+        with self._cond:
+            p = self._playing
+            if p is None or p.clock is None:
+                return None
+            now_us = p.clock.media_us(self._now())
+            due = None
+            while p.queue and p.queue[0].time_us <= now_us:
+                due = p.queue.popleft()
+            if due is not None:
+                self._cond.notify_all()
+            return due
+
+    def stop(self) -> None:
+        with self._cond:
+            self._playing = None
+            self._generation += 1
+            self._cond.notify_all()
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
@@ -176,7 +255,8 @@ class FrameServer:
                 if self._closed:
                     return
                 req, self._request = self._request, None
-                if req is None and not self._has_idle_work():
+                playing = self._playing
+                if req is None and playing is None and not self._has_idle_work():
                     self._busy = False
                     self._cond.wait()
                     continue
@@ -184,6 +264,8 @@ class FrameServer:
             try:
                 if req is not None:
                     self._serve(req)
+                elif playing is not None:
+                    self._play_work(playing)
                 else:
                     self._idle_work()
             except Exception as exc:     # noqa: BLE001 - a decoder error must not kill the worker silently
@@ -219,10 +301,15 @@ class FrameServer:
         if hit is not None:
             self._deliver(req, hit, True)
             return
-        dec = self._fwd
         key = self.index.keyframe_at_or_before(target)
-        pos = dec.position
-        sought = not (pos <= target and target - pos <= target - key + 2) or dec.at_end or dec.skipping
+
+        def on_its_way(dec: FrameDecoder | None) -> bool:
+            return (dec is not None and not dec.at_end and key - 2 <= dec.position <= target
+                    and dec.skip_target <= target)
+        # The prefetching decoder may be part-way through the stretch a step back lands in: go on
+        # from where it is rather than decode the stretch again from its keyframe.
+        dec = self._fwd if on_its_way(self._fwd) or not on_its_way(self._back) else self._back
+        sought = not on_its_way(dec)
         if sought:
             if req.preview:
                 near = self.cache.nearest(target)
@@ -268,6 +355,102 @@ class FrameServer:
             if self._superseded(req.generation):
                 return
 
+    # -- playing ---------------------------------------------------------------------------------------
+    def _next_keyframe(self, index: int) -> int | None:
+        keys = self.index.keyframes
+        k = int(np.searchsorted(keys, index, side="right"))
+        return int(keys[k]) if k < len(keys) else None
+
+    def _clock_index(self, p: _Playing) -> int:
+        return self.index.index_at_us(p.clock.media_us(self._now()))
+
+    def _play_wait(self, p: _Playing, until: int | None) -> None:
+        """Rest until the clock nears frame ``until`` (or a little while), unless something changes."""
+        with self._cond:
+            if self._playing is not p or self._request is not None:
+                return
+            wait = 0.05
+            if until is not None and p.clock is not None:
+                t = p.clock.real_seconds_until(self.index.time_us(min(until, self.frame_count - 1)), self._now())
+                wait = min(max(t, 0.001), 0.05)
+            self._cond.wait(wait)
+
+    def _queue(self, p: _Playing, frame: ServedFrame) -> None:
+        with self._cond:
+            if self._playing is p:
+                p.queue.append(frame)
+
+    def _play_start(self, p: _Playing) -> None:
+        """Get the decoder to the frame after the one on screen, then start the clock: playback
+        never opens with a keyframe interval's worth of dropped frames."""
+        n = p.next
+        dec = self._fwd
+        if n < self.frame_count and n not in self.cache:
+            key = self.index.keyframe_at_or_before(n)
+            if not (key <= dec.position <= n) or dec.at_end or (dec.skipping and dec.skip_target > n):
+                dec.seek(key)
+                if n - key > 16 and not dec.interlaced_seen:
+                    dec.skip_until(n - 8)
+            while dec.position < n and not dec.at_end:
+                if self._playing is not p:
+                    return                 # stopped meanwhile
+                if dec.read() is None:
+                    break
+        with self._cond:
+            if self._playing is p:
+                p.clock = PlaybackClock(self.index.time_us(p.start), self._now(), p.rate)
+
+    def _play_work(self, p: _Playing) -> None:
+        if p.clock is None:
+            self._play_start(p)
+            return
+        fps, rate = self.index.fps, p.rate
+        clock_index = self._clock_index(p)
+        self._set_playhead(clock_index)    # what the cache keeps is centred on the clock
+        n = p.next
+        lead, late = lead_frames(fps, rate), late_frames(fps, rate)
+        if p.ended or n >= self.frame_count:
+            p.ended = True
+            self._play_wait(p, None)
+            return
+        if n > clock_index + lead:
+            self._play_wait(p, n - lead)
+            return
+        hit = self.cache.get(n)
+        if hit is not None:                # played or stepped through before: no decoding
+            p.next = n + 1
+            if n >= clock_index - late:
+                self._queue(p, hit)
+            return
+        dec = self._fwd
+        key = self.index.keyframe_at_or_before(n)
+        on_way = not dec.at_end and key <= dec.position <= n
+        plan = plan_next(dec.position if on_way else key, clock_index, self._next_keyframe(clock_index),
+                         p.speed.fps, fps, rate)
+        if plan.move is Move.WAIT:
+            self._play_wait(p, n - lead)
+            return
+        if plan.move is Move.JUMP:
+            dec.seek(plan.keyframe)
+            p.next = plan.keyframe
+            return
+        if not on_way:
+            dec.seek(key)
+        if plan.skip and not dec.interlaced_seen:
+            dec.skip_until(max(n, clock_index - late))   # the frames late but still shown are decoded in full
+        before, t0 = dec.position, self._now()
+        d = dec.read()
+        if d is None:
+            p.ended = True
+            return
+        p.speed.add(d.index + 1 - before, self._now() - t0)
+        if d.index < n:
+            return                         # on the way to the frame wanted
+        p.next = d.index + 1
+        if d.index < self._clock_index(p) - late:
+            return                         # too late to be shown: not even scaled
+        self._queue(p, self._keep(d))
+
     # -- while the coder rests ------------------------------------------------------------------------
     def _behind(self) -> int:
         frame_bytes = (self._size[0] * self._size[1] * 4) if self._size else self._box[0] * self._box[1] * 4
@@ -306,12 +489,19 @@ class FrameServer:
             self._back = FrameDecoder(self.path, self.index, self.settings.threads)
         back = self._back
         key = self.index.keyframe_at_or_before(gap)
-        sought = not (key <= back.position <= gap) or back.at_end
+        low = max(0, self.playhead - self._behind())
+        # The frames just before the playhead first (the coder's next steps back): decode from the
+        # keyframe keeping only those; the rest of the stretch comes in a second pass.
+        near = max(low, self.playhead - self.settings.near_frames)
+        keep_from = near if gap >= near else low
+        sought = (not (key <= back.position <= gap) or back.at_end
+                  or (back.skipping and back.skip_target > max(keep_from, back.position)))
         if sought:
             back.seek(key)
-        low = max(0, self.playhead - self._behind())
+        if sought and keep_from - key > 16 and not back.interlaced_seen:
+            back.skip_until(keep_from - 8)     # frames before the stretch kept: only what others refer to
         first, attempt = sought, 0
-        # A keyframe interval decoded per call, yielding at once if the coder presses a key.
+        # Up to a keyframe interval decoded per call, yielding at once if the coder presses a key.
         while not self._superseded(generation):
             d = back.read()
             if d is None:
@@ -326,5 +516,5 @@ class FrameServer:
             first = False
             if d.index > gap:
                 return
-            if d.index >= low and d.index not in self.cache:
+            if d.index >= keep_from and d.index not in self.cache:
                 self._keep(d)
