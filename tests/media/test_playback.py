@@ -1,4 +1,5 @@
-"""Playback keeps time: the clock runs at real time x rate and the decoder keeps up or drops frames.
+"""Playback keeps time (the clock runs at real time x rate, frames are dropped to keep up), and the
+frames before the playhead are prefetched nearest first.
 
 Time here is a test clock the test moves by hand (and, to play a machine too slow for the rate,
 that every decoded frame moves on): nothing depends on how fast this machine is.
@@ -42,9 +43,9 @@ class TestClock:
 
 @pytest.fixture(scope="module")
 def long_gop_video(tmp_path_factory):
-    """24 s of numbered frames, a keyframe every 48 frames, two B-frames: long enough for 8x."""
+    """24 s of numbered frames, a keyframe every 100 frames, two B-frames: long enough for 8x."""
     path = tmp_path_factory.mktemp("playback") / "camcorder.mp4"
-    x264 = {"x264-params": "keyint=48:min-keyint=48:scenecut=0:bframes=2:log-level=error"}
+    x264 = {"x264-params": "keyint=100:min-keyint=100:scenecut=0:bframes=2:log-level=error"}
     _write(path, None, "libx264", 320, 180, _cfr(600), options=x264)
     return path
 
@@ -187,3 +188,73 @@ def test_on_pause_the_frame_shown_is_where_steps_go_on_from(served):
     assert read_number(server.get(last.index + 1).pixels) == last.index + 1
     for i in range(last.index - 1, last.index - 20, -1):
         assert server.cached(i) is not None, "the frames just played are there to step back through"
+
+
+# -- stepping back: the nearest frames first -------------------------------------------------------------
+class Gate:
+    """Lets the prefetching decoder read one frame per token; counts every frame read."""
+
+    def __init__(self, server, monkeypatch):
+        self.server, self.closed, self.reads, self.waiting, self.passed = server, False, 0, 0, 0
+        self.tokens = threading.Semaphore(0)
+        self.lock = threading.Lock()
+        read = FrameDecoder.read
+        gate = self
+
+        def gated(decoder):
+            with gate.lock:
+                gate.reads += 1
+            if gate.closed and decoder is gate.server._back:
+                with gate.lock:
+                    gate.waiting += 1
+                gate.tokens.acquire()
+                with gate.lock:
+                    gate.waiting -= 1
+                    gate.passed += 1
+            return read(decoder)
+        monkeypatch.setattr(FrameDecoder, "read", gated)
+
+    def let_through(self, frames: int) -> None:
+        until(lambda: self.waiting, "the prefetch to ask for a frame")
+        goal = self.passed + frames
+        self.tokens.release(frames)
+        until(lambda: self.passed >= goal and (self.waiting or not self.server.busy), f"{frames} frames read")
+
+
+def test_after_a_seek_the_frames_just_before_the_playhead_are_prefetched_first(served, monkeypatch):
+    server = served(TestClock(), keep_on_seek=5, near_frames=20)
+    added: list[int] = []
+    add = server.cache.add
+    monkeypatch.setattr(server.cache, "add", lambda frame: added.append(frame.index) or add(frame))
+    p = 195                                          # late in the keyframe interval 100-199
+    server.get(p)
+    until(lambda: not server.busy and len(added) > 150, "the prefetch to finish")
+    behind = [i for i in added if i < p]
+    nearest = set(range(p - 20, p))
+    assert set(behind[:20]) == nearest, f"first prefetched: {sorted(behind[:20])}"
+    assert set(range(p - 100, p)) <= set(behind), "then the rest of the stretch"
+
+
+def test_a_step_back_into_a_stretch_being_prefetched_goes_on_from_where_the_prefetch_is(served, monkeypatch):
+    server = served(TestClock(), keep_on_seek=5, near_frames=20)
+    gate = Gate(server, monkeypatch)
+    p = 195
+    server.get(p)
+    until(lambda: server._fwd.position > p + 8, "the frames ahead")
+    gate.closed = True
+    gate.let_through(60)                            # the prefetch is part-way from keyframe 100
+    target = p - 6                                  # not kept by the seek, not prefetched yet
+    assert server.cached(target) is None
+    done = threading.Event()
+    start = gate.reads
+    server.request(target, lambda frame, exact: exact and done.set())
+    while not done.is_set():
+        if gate.waiting:
+            gate.let_through(1)
+        time.sleep(0.001)
+    decoded = gate.reads - start
+    assert read_number(server.cached(target).pixels) == target
+    # 60 of the 89 frames from keyframe 100 are behind the prefetch: only the rest is decoded.
+    assert decoded <= 89 - 60 + 5, f"{decoded} frames decoded: the stretch from the keyframe again"
+    gate.closed = False
+    gate.tokens.release(100)
