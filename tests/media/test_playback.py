@@ -15,7 +15,12 @@ import pytest
 from ssp_coder.media.framedecoder import FrameDecoder
 from ssp_coder.media.frameserver import FrameServer, FrameServerSettings
 from ssp_coder.media.playback import (
-    DecodeRate, Move, PlaybackClock, late_frames, lead_frames, plan_next,
+    DecodeRate,
+    Move,
+    PlaybackClock,
+    late_frames,
+    lead_frames,
+    plan_next,
 )
 
 from .formats import _cfr, _write, read_number

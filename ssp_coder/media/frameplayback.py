@@ -1,0 +1,205 @@
+"""The frame server playing: its worker follows the playback clock (see :mod:`.playback`).
+
+Part of :class:`ssp_coder.media.frameserver.FrameServer` (kept apart to stay readable): the
+public ``play`` / ``set_rate`` / ``due_frame`` / ``stop`` and the worker's side of playback. The
+worker decodes just ahead of the clock into a short queue; the window takes the newest frame the
+clock has reached. Frames come from the cache where they are there already (played or stepped
+through before), so a replay after stepping back costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .framecache import ServedFrame
+from .playback import (
+    DecodeRate,
+    Move,
+    PlaybackClock,
+    late_frames,
+    lead_frames,
+    plan_next,
+)
+
+__all__ = ["PlaybackMixin"]
+
+
+@dataclass
+class _Playing:
+    start: int                             # the frame shown when play was pressed
+    rate: float
+    clock: PlaybackClock | None = None     # set once the frame after ``start`` is ready
+    next: int = 0                          # the next frame to decode or take from the cache
+    queue: deque[ServedFrame] = field(default_factory=deque)   # decoded, not yet due
+    ended: bool = False                    # the last frame has been queued
+    speed: DecodeRate = field(default_factory=DecodeRate)
+
+
+class PlaybackMixin:
+    """Needs the frame server's ``index``, ``cache``, ``_fwd``, ``_cond``, ``_now``, ``_keep`` and friends."""
+
+    _playing: _Playing | None
+
+    # -- playback -------------------------------------------------------------------------------------
+    def play(self, start: int, rate: float) -> None:
+        """Play on from frame ``start`` (the frame on screen) at ``rate``. The clock starts once the
+        next frame is ready (:attr:`clock`); :meth:`due_frame` then says what to show. A request or
+        :meth:`stop` ends playback."""
+        start = min(max(int(start), 0), self.frame_count - 1)
+        with self._cond:
+            self._generation += 1
+            self._request = None
+            self._set_playhead(start)
+            self._playing = _Playing(start, float(rate), next=start)
+            self._cond.notify_all()
+
+    def set_rate(self, rate: float) -> None:
+        with self._cond:
+            p = self._playing
+            if p is None:
+                return
+            p.rate = float(rate)
+            if p.clock is not None:
+                p.clock = p.clock.with_rate(p.rate, self._now())
+            self._cond.notify_all()
+
+    @property
+    def clock(self) -> PlaybackClock | None:
+        p = self._playing
+        return p.clock if p is not None else None
+
+    @property
+    def play_ended(self) -> bool:
+        """Playback has reached the last frame and shown it."""
+        p = self._playing
+        return p is not None and p.ended and not p.queue
+
+    def due_frame(self) -> ServedFrame | None:
+        """The newest decoded frame the clock has reached, or None if there is nothing new to show.
+        Frames that fell due together are dropped but for the newest."""
+        with self._cond:
+            p = self._playing
+            if p is None or p.clock is None:
+                return None
+            now_us = p.clock.media_us(self._now())
+            due = None
+            while p.queue and p.queue[0].time_us <= now_us:
+                due = p.queue.popleft()
+            if due is not None:
+                self._cond.notify_all()
+            return due
+
+    def stop(self) -> None:
+        with self._cond:
+            self._playing = None
+            self._generation += 1
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=10)
+        self._fwd.close()
+        if self._back is not None:
+            self._back.close()
+        self.cache.clear()
+
+    # -- playing ---------------------------------------------------------------------------------------
+    def _next_keyframe(self, index: int) -> int | None:
+        keys = self.index.keyframes
+        k = int(np.searchsorted(keys, index, side="right"))
+        return int(keys[k]) if k < len(keys) else None
+
+    def _clock_index(self, p: _Playing) -> int:
+        return self.index.index_at_us(p.clock.media_us(self._now()))
+
+    def _play_wait(self, p: _Playing, until: int | None) -> None:
+        """Rest until the clock nears frame ``until`` (or a little while), unless something changes."""
+        with self._cond:
+            if self._playing is not p or self._request is not None:
+                return
+            wait = 0.05
+            if until is not None and p.clock is not None:
+                t = p.clock.real_seconds_until(self.index.time_us(min(until, self.frame_count - 1)), self._now())
+                wait = min(max(t, 0.001), 0.05)
+            self._cond.wait(wait)
+
+    def _queue(self, p: _Playing, frame: ServedFrame) -> None:
+        with self._cond:
+            if self._playing is p:
+                p.queue.append(frame)
+
+    def _play_start(self, p: _Playing) -> None:
+        """Get the decoder to the frame after the one on screen, then start the clock: playback
+        never opens with a keyframe interval's worth of dropped frames."""
+        n = p.next
+        dec = self._fwd
+        if n < self.frame_count and n not in self.cache:
+            key = self.index.keyframe_at_or_before(n)
+            if not (key <= dec.position <= n) or dec.at_end or (dec.skipping and dec.skip_target > n):
+                dec.seek(key)
+                if n - key > 16 and not dec.interlaced_seen:
+                    dec.skip_until(n - 8)
+            while dec.position < n and not dec.at_end:
+                if self._playing is not p:
+                    return                 # stopped meanwhile
+                if dec.read() is None:
+                    break
+        with self._cond:
+            if self._playing is p:
+                p.clock = PlaybackClock(self.index.time_us(p.start), self._now(), p.rate)
+
+    def _play_work(self, p: _Playing) -> None:
+        if p.clock is None:
+            self._play_start(p)
+            return
+        fps, rate = self.index.fps, p.rate
+        clock_index = self._clock_index(p)
+        self._set_playhead(clock_index)    # what the cache keeps is centred on the clock
+        n = p.next
+        lead, late = lead_frames(fps, rate), late_frames(fps, rate)
+        if p.ended or n >= self.frame_count:
+            p.ended = True
+            self._play_wait(p, None)
+            return
+        if n > clock_index + lead:
+            self._play_wait(p, n - lead)
+            return
+        hit = self.cache.get(n)
+        if hit is not None:                # played or stepped through before: no decoding
+            p.next = n + 1
+            if n >= clock_index - late:
+                self._queue(p, hit)
+            return
+        dec = self._fwd
+        key = self.index.keyframe_at_or_before(n)
+        on_way = not dec.at_end and key <= dec.position <= n
+        plan = plan_next(dec.position if on_way else key, clock_index, self._next_keyframe(clock_index),
+                         p.speed.fps, fps, rate)
+        if plan.move is Move.WAIT:
+            self._play_wait(p, n - lead)
+            return
+        if plan.move is Move.JUMP:
+            dec.seek(plan.keyframe)
+            p.next = plan.keyframe
+            return
+        if not on_way:
+            dec.seek(key)
+        if plan.skip and not dec.interlaced_seen:
+            dec.skip_until(max(n, clock_index - late))   # the frames late but still shown are decoded in full
+        before, t0 = dec.position, self._now()
+        d = dec.read()
+        if d is None:
+            p.ended = True
+            return
+        p.speed.add(d.index + 1 - before, self._now() - t0)
+        if d.index < n:
+            return                         # on the way to the frame wanted
+        p.next = d.index + 1
+        if d.index < self._clock_index(p) - late:
+            return                         # too late to be shown: not even scaled
+        self._queue(p, self._keep(d))
