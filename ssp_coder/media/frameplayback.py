@@ -35,6 +35,7 @@ class _Playing:
     next: int = 0                          # the next frame to decode or take from the cache
     queue: deque[ServedFrame] = field(default_factory=deque)   # decoded, not yet due
     ended: bool = False                    # the last frame has been queued
+    ahead: bool = False                    # decoded as far ahead of the clock as it goes
     speed: DecodeRate = field(default_factory=DecodeRate)
 
 
@@ -70,6 +71,12 @@ class PlaybackMixin:
     def clock(self) -> PlaybackClock | None:
         p = self._playing
         return p.clock if p is not None else None
+
+    @property
+    def caught_up(self) -> bool:
+        """Playback has decoded as far ahead of the clock as it goes (or to the end), and rests."""
+        p = self._playing
+        return p is not None and p.clock is not None and p.ahead
 
     @property
     def play_ended(self) -> bool:
@@ -162,11 +169,12 @@ class PlaybackMixin:
         self._set_playhead(clock_index)    # what the cache keeps is centred on the clock
         n = p.next
         lead, late = lead_frames(fps, rate), late_frames(fps, rate)
+        p.ahead = p.ended or n >= self.frame_count or n > clock_index + lead
         if p.ended or n >= self.frame_count:
             p.ended = True
             self._play_wait(p, None)
             return
-        if n > clock_index + lead:
+        if p.ahead:
             self._play_wait(p, n - lead)
             return
         hit = self.cache.get(n)
