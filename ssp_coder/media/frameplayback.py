@@ -16,6 +16,7 @@ import numpy as np
 
 from .framecache import ServedFrame
 from .playback import (
+    LATE_SECONDS,
     DecodeRate,
     Move,
     PlaybackClock,
@@ -35,7 +36,6 @@ class _Playing:
     next: int = 0                          # the next frame to decode or take from the cache
     queue: deque[ServedFrame] = field(default_factory=deque)   # decoded, not yet due
     ended: bool = False                    # the last frame has been queued
-    ahead: bool = False                    # decoded as far ahead of the clock as it goes
     speed: DecodeRate = field(default_factory=DecodeRate)
 
 
@@ -75,8 +75,11 @@ class PlaybackMixin:
     @property
     def caught_up(self) -> bool:
         """Playback has decoded as far ahead of the clock as it goes (or to the end), and rests."""
-        p = self._playing
-        return p is not None and p.clock is not None and p.ahead
+        with self._cond:
+            p = self._playing
+            if p is None or p.clock is None:
+                return False
+            return p.ended or p.next > self._clock_index(p) + lead_frames(self.index.fps, p.rate)
 
     @property
     def play_ended(self) -> bool:
@@ -85,16 +88,24 @@ class PlaybackMixin:
         return p is not None and p.ended and not p.queue
 
     def due_frame(self) -> ServedFrame | None:
-        """The newest decoded frame the clock has reached, or None if there is nothing new to show.
-        Frames that fell due together are dropped but for the newest."""
+        """The next frame to show now, or None if there is nothing new to show.
+
+        Normally the one frame the clock has just reached. When several fell due together (the
+        window was busy for a moment), the oldest is shown if the next can still follow it on time
+        (one per call: a short hiccup drops nothing); older ones are dropped when keeping them
+        would leave the picture more than half of :data:`LATE_SECONDS` behind the clock.
+        """
         with self._cond:
             p = self._playing
             if p is None or p.clock is None:
                 return None
             now_us = p.clock.media_us(self._now())
+            slack_us = LATE_SECONDS / 2 * p.clock.rate * 1_000_000
             due = None
             while p.queue and p.queue[0].time_us <= now_us:
                 due = p.queue.popleft()
+                if not p.queue or p.queue[0].time_us > now_us or now_us - p.queue[0].time_us <= slack_us:
+                    break
             if due is not None:
                 self._cond.notify_all()
             return due
@@ -169,12 +180,11 @@ class PlaybackMixin:
         self._set_playhead(clock_index)    # what the cache keeps is centred on the clock
         n = p.next
         lead, late = lead_frames(fps, rate), late_frames(fps, rate)
-        p.ahead = p.ended or n >= self.frame_count or n > clock_index + lead
         if p.ended or n >= self.frame_count:
             p.ended = True
             self._play_wait(p, None)
             return
-        if p.ahead:
+        if n > clock_index + lead:
             self._play_wait(p, n - lead)
             return
         hit = self.cache.get(n)

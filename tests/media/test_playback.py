@@ -147,6 +147,22 @@ def test_at_1x_every_frame_is_shown_once_in_order_at_its_time(served):
         assert server.due_frame() is None, "one frame per frame time"
 
 
+def test_after_a_hiccup_frames_catch_up_one_by_one_and_after_a_stall_the_oldest_are_dropped(served):
+    clock = TestClock()
+    server = served(clock)
+    server.get(10)
+    server.play(10, 1.0)
+    until(lambda: server.clock is not None, "the clock to start")
+    assert until(server.due_frame, "frame 10").index == 10
+    until(lambda: server.caught_up, "frames decoded ahead")
+    clock.advance(2 / FPS)                           # the window missed a frame time: 11 and 12 are due
+    assert [server.due_frame().index, server.due_frame().index] == [11, 12]
+    until(lambda: server.caught_up, "frames decoded ahead")
+    clock.advance(4 / FPS)                           # it missed four: 13 and 14 would trail the clock
+    assert [server.due_frame().index, server.due_frame().index] == [15, 16]
+    assert server.due_frame() is None
+
+
 def test_at_8x_on_a_machine_too_slow_for_it_what_is_shown_keeps_up_with_the_clock(served, monkeypatch):
     clock = TestClock()
     read = FrameDecoder.read
