@@ -57,7 +57,9 @@ class FrameServerSettings:
     near_frames: int = 50                  # of which these, just before the playhead, come first
     ahead_frames: int = 8                  # frames decoded ahead of the playhead
     keep_on_seek: int = 25                 # frames before a seek target kept while decoding up to it
-    threads: int = 2                       # decoder threads (frame threading)
+    # Decoder threads; 0 = FFmpeg's own choice, one per core plus one (frame threading keeps the
+    # cores busy while a frame waits for the one it refers to): seeks scale with the machine.
+    threads: int = 0
     display: tuple[int, int] = (960, 540)  # frames are kept at (at most) this size
 
 
