@@ -274,7 +274,7 @@ class ServedFrameSource(FrameSource):
                 sound.setPosition(int(at_ms))
 
     def _stop_sound(self) -> None:
-        if self._sound is not None and self._sound_started:
+        if self._sound is not None and self._sound.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
             self._sound.pause()
         self._sound_started = False
 

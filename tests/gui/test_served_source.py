@@ -175,3 +175,31 @@ def test_a_new_rate_or_a_seek_while_playing_keeps_the_clock_going_from_there(qtb
     wait_exact(qtbot, player, 100)
     player.pause()
     player.unload()
+
+
+def test_sound_plays_from_the_clocks_time_at_half_to_double_speed_and_not_beyond(qtbot, ssp_video, mp4_backend):
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    path, info = ssp_video
+    clock = TestClock(qtbot)
+    player = VideoPlayer()
+    with qtbot.waitSignal(player.frameChanged, timeout=20000):
+        player.load(ServedFrameSource(path, now=clock), info.fps, info.duration_ms, info.frame_count)
+    qtbot.waitUntil(lambda: player.source.server is not None, timeout=20000)
+    clock.server = player.source.server
+    player.show_frame(50)
+    wait_exact(qtbot, player, 50)
+    playing = QMediaPlayer.PlaybackState.PlayingState
+    player.toggle()
+    sound = lambda: player.source._sound                # noqa: E731
+    qtbot.waitUntil(lambda: sound() is not None and sound().playbackState() == playing, timeout=20000)
+    assert abs(sound().position() - 2000) < 500, "the sound starts where the picture is"
+    assert sound().activeVideoTrack() == -1, "the sound player decodes no pictures"
+    player.set_rate(4.0)
+    qtbot.waitUntil(lambda: sound().playbackState() != playing, timeout=20000)
+    player.set_rate(2.0)
+    qtbot.waitUntil(lambda: sound().playbackState() == playing, timeout=20000)
+    assert sound().playbackRate() == 2.0
+    player.toggle()
+    assert sound().playbackState() != playing
+    player.unload()
