@@ -104,6 +104,11 @@ class ServedFrameSource(FrameSource):
 
     def _on_failed(self, message: str) -> None:
         self._set_busy(False)
+        if self._playing:                  # the decoder has stopped: so does playback, on the frame shown
+            self._playing = False
+            self._tick.stop()
+            self._stop_sound()
+            self.playingChanged.emit(False)
         self.failed.emit(message)
 
     def _on_opened(self, server: FrameServer) -> None:

@@ -146,10 +146,14 @@ class PlaybackMixin:
                 wait = min(max(t, 0.001), 0.05)
             self._cond.wait(wait)
 
-    def _queue(self, p: _Playing, frame: ServedFrame) -> None:
+    def _advance(self, p: _Playing, index: int, frame: ServedFrame | None) -> None:
+        """Frame ``index`` is done with (queued to be shown, or dropped): in one step, so that no one
+        sees the decoder past a frame that is not in the queue yet."""
         with self._cond:
             if self._playing is p:
-                p.queue.append(frame)
+                if frame is not None:
+                    p.queue.append(frame)
+                p.next = index + 1
 
     def _play_start(self, p: _Playing) -> None:
         """Get the decoder to the frame after the one on screen, then start the clock: playback
@@ -189,9 +193,7 @@ class PlaybackMixin:
             return
         hit = self.cache.get(n)
         if hit is not None:                # played or stepped through before: no decoding
-            p.next = n + 1
-            if n >= clock_index - late:
-                self._queue(p, hit)
+            self._advance(p, n, hit if n >= clock_index - late else None)
             return
         dec = self._fwd
         key = self.index.keyframe_at_or_before(n)
@@ -217,7 +219,7 @@ class PlaybackMixin:
         p.speed.add(d.index + 1 - before, self._now() - t0)
         if d.index < n:
             return                         # on the way to the frame wanted
-        p.next = d.index + 1
         if d.index < self._clock_index(p) - late:
-            return                         # too late to be shown: not even scaled
-        self._queue(p, self._keep(d))
+            self._advance(p, d.index, None)      # too late to be shown: not even scaled
+            return
+        self._advance(p, d.index, self._keep(d))

@@ -279,3 +279,25 @@ def test_a_step_back_into_a_stretch_being_prefetched_goes_on_from_where_the_pref
     assert decoded <= 89 - 60 + 5, f"{decoded} frames decoded: the stretch from the keyframe again"
     gate.closed = False
     gate.tokens.release(100)
+
+
+@pytest.mark.parametrize("kind", ["h264-mpegts", "hevc-mp4", "mpeg2-ps-interlaced", "mjpeg-avi", "dv-avi",
+                                  "h264-vfr-mp4", "h264-late-start-mp4"])
+def test_every_format_plays_frame_by_frame_at_each_frames_own_time(kind, format_samples):
+    if kind not in format_samples:
+        pytest.skip(f"this FFmpeg build has no encoder for {kind}")
+    sample = format_samples[kind]
+    clock = TestClock()
+    server = FrameServer(sample.path, now=clock)
+    try:
+        server.get(0)
+        server.play(0, 1.0)
+        until(lambda: server.clock is not None, "the clock to start")
+        for i in range(min(40, sample.frames)):
+            if i:
+                clock.advance((sample.times_ms[i] - sample.times_ms[i - 1]) / 1000)
+            frame = until(server.due_frame, f"frame {i}")
+            assert frame.index == i and read_number(frame.pixels) == i
+            assert abs(frame.time_us / 1000 - sample.times_ms[i]) <= 1
+    finally:
+        server.close()
