@@ -32,7 +32,7 @@ __all__ = ["PlaybackMixin"]
 class _Playing:
     start: int                             # the frame shown when play was pressed
     rate: float
-    clock: PlaybackClock | None = None     # set once the frame after ``start`` is ready
+    clock: PlaybackClock | None = None     # set once the decoder is at ``start`` (or it is cached)
     next: int = 0                          # the next frame to decode or take from the cache
     queue: deque[ServedFrame] = field(default_factory=deque)   # decoded, not yet due
     ended: bool = False                    # the last frame has been queued
@@ -46,9 +46,10 @@ class PlaybackMixin:
 
     # -- playback -------------------------------------------------------------------------------------
     def play(self, start: int, rate: float) -> None:
-        """Play on from frame ``start`` (the frame on screen) at ``rate``. The clock starts once the
-        next frame is ready (:attr:`clock`); :meth:`due_frame` then says what to show. A request or
-        :meth:`stop` ends playback."""
+        """Play from frame ``start`` (the frame on screen, or where a seek while playing goes) at
+        ``rate``. The clock starts at that frame's time once the decoder has got there
+        (:attr:`clock`); :meth:`due_frame` then says what to show. A request or :meth:`stop` ends
+        playback."""
         start = min(max(int(start), 0), self.frame_count - 1)
         with self._cond:
             self._generation += 1
@@ -116,16 +117,6 @@ class PlaybackMixin:
             self._generation += 1
             self._cond.notify_all()
 
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        self._thread.join(timeout=10)
-        self._fwd.close()
-        if self._back is not None:
-            self._back.close()
-        self.cache.clear()
-
     # -- playing ---------------------------------------------------------------------------------------
     def _next_keyframe(self, index: int) -> int | None:
         keys = self.index.keyframes
@@ -156,9 +147,13 @@ class PlaybackMixin:
                 p.next = index + 1
 
     def _play_start(self, p: _Playing) -> None:
-        """Get the decoder to the frame after the one on screen, then start the clock: playback
-        never opens with a keyframe interval's worth of dropped frames."""
+        """Get the decoder to the first frame to play, then start the clock: playback never opens
+        with a keyframe interval's worth of dropped frames."""
         n = p.next
+        # Frames already in memory play from there; the decoder is placed where they run out (a replay
+        # after stepping back), within reach, so none of the frames after them is dropped either.
+        while n < self.frame_count and n in self.cache and n - p.next < 2 * self.index.longest_gop:
+            n += 1
         dec = self._fwd
         if n < self.frame_count and n not in self.cache:
             key = self.index.keyframe_at_or_before(n)

@@ -166,6 +166,16 @@ class FrameServer(PlaybackMixin):
     def busy(self) -> bool:
         return self._busy
 
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=10)
+        self._fwd.close()
+        if self._back is not None:
+            self._back.close()
+        self.cache.clear()
+
     # -- the worker ----------------------------------------------------------------------------------
     def _set_playhead(self, index: int) -> None:
         self.playhead = index

@@ -45,6 +45,10 @@ class TestClock:
         with self._lock:
             self._t += seconds
 
+    def at_least(self, t: float) -> None:
+        with self._lock:
+            self._t = max(self._t, t)
+
 
 @pytest.fixture(scope="module")
 def long_gop_video(tmp_path_factory):
@@ -301,3 +305,26 @@ def test_every_format_plays_frame_by_frame_at_each_frames_own_time(kind, format_
             assert abs(frame.time_us / 1000 - sample.times_ms[i]) <= 1
     finally:
         server.close()
+
+
+def test_a_replay_after_stepping_back_drops_no_frame_where_the_frames_in_memory_run_out(served, monkeypatch):
+    clock = TestClock()
+    read = FrameDecoder.read
+
+    def costly_read(self):
+        clock.advance(0.01)               # decoding takes time, as on any machine
+        return read(self)
+    server = served(clock)
+    for i in range(10, 61):               # stepped through 10-60 ...
+        server.get(i)
+    until(lambda: not server.busy, "the frames ahead")
+    server.get(450)                       # ... looked elsewhere, and came back
+    assert server.request(59) is not None
+    monkeypatch.setattr(FrameDecoder, "read", costly_read)
+    server.play(59, 1.0)
+    until(lambda: server.clock is not None, "the clock to start")
+    started = server.clock.started_at
+    for i in range(59, 120):
+        clock.at_least(started + (i - 59) / FPS)     # real time passes; decoding may make it pass faster
+        frame = until(server.due_frame, f"frame {i}")
+        assert frame.index == i, f"frame {i} was dropped"
