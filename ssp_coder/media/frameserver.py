@@ -86,6 +86,9 @@ class FrameServer(PlaybackMixin):
         self._fwd = FrameDecoder(self.path, self.index, self.settings.threads)
         self._back: FrameDecoder | None = None
         self._unreachable: set[int] = set()
+        # Frames decoded on the way to a seek's target, not scaled yet: a step back to one of them
+        # scales just that one; the rest are scaled while the coder rests (nearest first).
+        self._unscaled: dict[int, DecodedFrame] = {}
         self._box = self.settings.display
         self._now = now                    # the playback clock's time source (seconds, monotonic)
         self._playing: _Playing | None = None
@@ -146,7 +149,7 @@ class FrameServer(PlaybackMixin):
     def needs_decoding(self, index: int) -> bool:
         """Whether showing ``index`` means decoding a stretch (more than a few frames): the window
         shows a busy cursor then."""
-        if index in self.cache:
+        if index in self.cache or index in self._unscaled:
             return False
         pos = self._fwd.position
         return not (pos <= index <= pos + self.settings.ahead_frames)
@@ -174,6 +177,7 @@ class FrameServer(PlaybackMixin):
         self._fwd.close()
         if self._back is not None:
             self._back.close()
+        self._unscaled.clear()
         self.cache.clear()
 
     # -- the worker ----------------------------------------------------------------------------------
@@ -233,6 +237,8 @@ class FrameServer(PlaybackMixin):
     def _serve(self, req: _Request) -> None:
         target = req.index
         hit = self.cache.get(target)
+        if hit is None and target in self._unscaled:
+            hit = self._keep(self._unscaled.pop(target))
         if hit is not None:
             self._deliver(req, hit, True)
             return
@@ -275,12 +281,9 @@ class FrameServer(PlaybackMixin):
                 continue
             if d.index >= target:
                 self._deliver(req, self._keep(d), True)
-                # Only now scale the frames just before it (for the steps back that usually follow):
-                # the exact frame is not kept waiting for them. Nearest first; a new request goes first.
-                for h in reversed(held):
-                    if self._superseded(req.generation):
-                        break
-                    self._keep(h)
+                # The frames just before it (for the steps back that usually follow) are scaled later,
+                # or at once when a step asks for one: neither the exact frame nor a held key waits.
+                self._unscaled = {h.index: h for h in held}
                 return
             if d.index >= target - self.settings.keep_on_seek and d.index not in self.cache:
                 held.append(d)                 # decoded frames (reference-counted), scaled after the target
@@ -300,7 +303,7 @@ class FrameServer(PlaybackMixin):
     def _missing_behind(self) -> int | None:
         """The nearest frame before the playhead (within the prefetch stretch) not yet decoded."""
         low = max(0, self.playhead - self._behind())
-        have = self.cache.indices() | self._unreachable
+        have = self.cache.indices() | self._unreachable | set(self._unscaled)
         for i in range(self.playhead - 1, low - 1, -1):
             if i not in have:
                 return i
@@ -312,7 +315,7 @@ class FrameServer(PlaybackMixin):
                 and pos < self.frame_count)
 
     def _has_idle_work(self) -> bool:
-        return self._ahead_wanted() or self._missing_behind() is not None
+        return bool(self._unscaled) or self._ahead_wanted() or self._missing_behind() is not None
 
     def _idle_work(self) -> None:
         generation = self._generation
@@ -320,6 +323,10 @@ class FrameServer(PlaybackMixin):
             d = self._fwd.read()
             if d is not None:
                 self._keep(d)
+            return
+        if self._unscaled:
+            nearest = min(self._unscaled, key=lambda i: abs(i - self.playhead))
+            self._keep(self._unscaled.pop(nearest))
             return
         gap = self._missing_behind()
         if gap is None:

@@ -328,3 +328,22 @@ def test_a_replay_after_stepping_back_drops_no_frame_where_the_frames_in_memory_
         clock.at_least(started + (i - 59) / FPS)     # real time passes; decoding may make it pass faster
         frame = until(server.due_frame, f"frame {i}")
         assert frame.index == i, f"frame {i} was dropped"
+
+
+def test_holding_the_key_back_after_a_seek_steps_through_the_frames_decoded_on_the_way(served, monkeypatch):
+    server = served(TestClock())                     # keeps the 25 frames before a seek's target
+    p = 195
+    server.get(p)
+    fwd_reads = []
+    read = FrameDecoder.read
+
+    def counted(decoder):
+        if decoder is server._fwd:
+            fwd_reads.append(decoder.position)
+        return read(decoder)
+    monkeypatch.setattr(FrameDecoder, "read", counted)
+    for i in range(1, 26):                           # a held key: each step asked for at once
+        frame = server.get(p - i)
+        assert frame.index == p - i and read_number(frame.pixels) == p - i
+    # (reading on after the target, for steps forward, is fine)
+    assert all(at > p for at in fwd_reads), "a step back decoded the stretch from its keyframe again"
