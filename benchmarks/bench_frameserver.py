@@ -151,13 +151,17 @@ def bench_server(path: Path, rng: random.Random) -> dict:
                                  f"< one GOP's decode, {gop_ms:.0f} ms here")
         # The same with a held key (no pause between steps): the steps outrun the prefetch, so one of
         # them must decode the stretch from its keyframe.
-        held = []
+        held, waits = [], 0
         for key in rng.sample(gops, 3):
             p = key + 240
             server.get(p)
-            held.append(max(timed_get(server, p - i)[0] for i in range(1, 61)))
+            steps = [timed_get(server, p - i)[0] for i in range(1, 61)]
+            held.append(max(steps))
+            waits += sum(1 for t in steps if t > 40)
         out["first_back_held"] = line("slowest step of 60 back after a seek, key held", held,
                                       f"< one GOP's decode, {gop_ms:.0f} ms here")
+        out["held_steps_over_40ms"] = waits
+        print(f"  steps over 40 ms with the key held: {waits} of 180")
 
         # Seeks to random times: first frame shown (stand-in), exact frame.
         shown, exact = [], []

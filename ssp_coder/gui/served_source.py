@@ -1,12 +1,15 @@
-"""The frame source of a real video: the frame server while paused, QtMultimedia while playing.
+"""The frame source of a real video: the frame server, paused and playing; QtMultimedia for the sound.
 
 Paused navigation (steps, jumps, seeks) goes through
 :class:`ssp_coder.media.frameserver.FrameServer`, which keeps its decoder's
 state, so a step on long-GOP camcorder footage costs one frame's decode or
-nothing at all. Playback with sound at 0.1x-8x stays with QMediaPlayer; on
-pause the frame the server shows for the paused time is the frame shown, and
-steps go on from it. The time shown and logged is always the decoded frame's
-own timestamp (from the video's first frame).
+nothing at all. Playback (0.1x-8x) is the frame server's too: its clock runs
+at real time x rate and it drops frames rather than fall behind; a short
+timer here shows the newest frame the clock has reached. On pause the frame
+on screen is the server's, and steps go on from it. Sound comes from an
+audio-only QMediaPlayer at 0.5x-2x, put back on the clock when it drifts.
+The time shown and logged is always the decoded frame's own timestamp (from
+the video's first frame).
 
 The frame index is loaded on a worker thread (from the cache: instant; the
 first open of a file demuxes it once), so opening a session never blocks.
@@ -15,16 +18,24 @@ first open of a file demuxes it once), so opening a session never blocks.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
+from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import QApplication
 
 from ssp_coder.errors import KnownError
 from ssp_coder.gui.player import FrameSource
 from ssp_coder.media.frameserver import FrameServer, FrameServerSettings, ServedFrame
+
+TICK_MS = 5                    # how often playback looks at the clock (well under a frame at 8x, 25 fps)
+SOUND_RATES = (0.5, 2.0)       # sound plays at these rates and between; other rates play silently
+SOUND_SETTLE_SECONDS = 1.0     # time the sound output gets to start before it is checked
+SOUND_CHECK_SECONDS = 0.5
+SOUND_DRIFT_MS = 150           # sound further than this from the clock (x rate above 1x) is put back
 
 
 class _Bridge(QObject):
@@ -36,7 +47,8 @@ class _Bridge(QObject):
 
 
 class ServedFrameSource(FrameSource):
-    def __init__(self, path: Path, settings: FrameServerSettings | None = None, parent: QObject | None = None):
+    def __init__(self, path: Path, settings: FrameServerSettings | None = None, parent: QObject | None = None,
+                 *, now: Callable[[], float] = time.monotonic):
         super().__init__(parent)
         self.path = Path(path)
         self.server: FrameServer | None = None
@@ -55,19 +67,23 @@ class ServedFrameSource(FrameSource):
         self._rate = 1.0
         self._muted = False
         self._pitch_kept: bool | None = None
-        self._media: QMediaPlayer | None = None
-        self._sink: QVideoSink | None = None
+        self._now = now
+        self._sound: QMediaPlayer | None = None
         self._audio: QAudioOutput | None = None
-        self._media_frame: QVideoFrame | None = None
-        self._media_image: QImage | None = None
-        self._play_when_loaded = False
+        self._sound_started = False
+        self._sound_check_at = 0.0
         self._playing = False
+        # Playback: a short timer shows the newest frame the clock has reached.
+        self._tick = QTimer(self)
+        self._tick.setTimerType(Qt.TimerType.PreciseTimer)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
         threading.Thread(target=self._open, name="frame-index", daemon=True).start()
 
     # -- opening ---------------------------------------------------------------------------------
     def _open(self) -> None:
         try:
-            server = FrameServer(self.path, self._settings)
+            server = FrameServer(self.path, self._settings, now=self._now)
         except KnownError as exc:
             self._emit(self._bridge.failed, str(exc))
             return
@@ -88,6 +104,11 @@ class ServedFrameSource(FrameSource):
 
     def _on_failed(self, message: str) -> None:
         self._set_busy(False)
+        if self._playing:                  # the decoder has stopped: so does playback, on the frame shown
+            self._playing = False
+            self._tick.stop()
+            self._stop_sound()
+            self.playingChanged.emit(False)
         self.failed.emit(message)
 
     def _on_opened(self, server: FrameServer) -> None:
@@ -134,12 +155,13 @@ class ServedFrameSource(FrameSource):
             self._show(hit)
 
     def set_position(self, ms: int) -> None:
-        if self._playing and self._media is not None:
-            self._media.setPosition(int(ms))
-            return
         index = self.index_at_ms(ms)
         if index is None:
             self._wanted = 0
+            return
+        if self._playing and self.server is not None:
+            self.server.play(index, self._rate)        # playing on from there: the clock restarts
+            self._sound_started = False
             return
         self.show_index(index)
 
@@ -166,78 +188,46 @@ class ServedFrameSource(FrameSource):
             self._busy_cursor = False
 
     def image(self) -> QImage | None:
-        if self._playing and self._media_frame is not None:
-            if self._media_image is None:
-                self._media_image = self._media_frame.toImage()
-            return self._media_image
         return self._image
 
-    # -- playback (QtMultimedia, with sound) --------------------------------------------------------------
-    def _ensure_media(self) -> QMediaPlayer:
-        if self._media is None:
-            self._media = QMediaPlayer(self)
-            self._sink = QVideoSink(self)
-            self._audio = QAudioOutput(self)
-            self._audio.setMuted(self._muted)
-            self._media.setAudioOutput(self._audio)
-            self._media.setVideoSink(self._sink)
-            self._media.setPlaybackRate(self._rate)
-            if self._pitch_kept is not None:
-                self.set_pitch_kept(self._pitch_kept)
-            self._sink.videoFrameChanged.connect(self._on_media_frame)
-            self._media.mediaStatusChanged.connect(self._on_media_status)
-            self._media.playbackStateChanged.connect(self._on_media_state)
-            self._media.errorOccurred.connect(lambda _e, msg: self.failed.emit(msg or "The video cannot be played."))
-            self._media.setSource(QUrl.fromLocalFile(str(self.path)))
-        return self._media
-
-    def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status == QMediaPlayer.MediaStatus.LoadedMedia and self._play_when_loaded:
-            self._play_when_loaded = False
-            self._start_media()
-        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
-            self.pause()
-
-    def _on_media_state(self, state: QMediaPlayer.PlaybackState) -> None:
-        if state != QMediaPlayer.PlaybackState.PlayingState and self._playing:
-            self.pause()
-
-    def _on_media_frame(self, frame: QVideoFrame) -> None:
-        if not self._playing or not frame.isValid():
-            return
-        self._media_frame = frame
-        self._media_image = None
-        self.frameShown.emit(int(frame.startTime()))
-
-    def _start_media(self) -> None:
-        media = self._media
-        start = self._shown.time_us // 1000 if self._shown is not None else 0
-        media.setPosition(int(start))
-        media.play()
-
+    # -- playback ----------------------------------------------------------------------------------------
     def play(self) -> None:
         if self._playing or self.server is None:
             return
         self._playing = True
+        self._request_no += 1              # a paused request still on its way is no longer wanted
         self._set_busy(False)
-        media = self._ensure_media()
-        if media.mediaStatus() in (QMediaPlayer.MediaStatus.LoadingMedia, QMediaPlayer.MediaStatus.NoMedia):
-            self._play_when_loaded = True
-        else:
-            self._start_media()
+        self._sound_started = False
+        self.server.play(self._shown.index if self._shown is not None else 0, self._rate)
+        self._tick.start()
         self.playingChanged.emit(True)
+
+    def _on_tick(self) -> None:
+        server = self.server
+        if not self._playing or server is None:
+            return
+        clock = server.clock
+        if clock is None:
+            return                         # the decoder is getting to the first frame
+        frame = server.due_frame()
+        if frame is not None:
+            self._show(frame)
+        self._keep_sound(clock)
+        if server.play_ended:
+            self.pause()
 
     def pause(self) -> None:
         if not self._playing:
             return
         self._playing = False
-        self._play_when_loaded = False
-        if self._media is not None:
-            self._media.pause()
-        # The frame the server shows for the paused time is the frame shown: steps go on from it.
-        if self._media_frame is not None and self.server is not None:
-            self.show_index(self.server.index.index_at_us(int(self._media_frame.startTime())))
-        self._media_frame = None
+        self._tick.stop()
+        self._stop_sound()
+        if self.server is not None:
+            self.server.stop()
+            # The frame on screen becomes the paused frame the server steps from (it is in its cache:
+            # playback kept it, and the frames played before it for stepping back).
+            if self._shown is not None:
+                self.show_index(self._shown.index)
         self.playingChanged.emit(False)
 
     def is_playing(self) -> bool:
@@ -245,8 +235,53 @@ class ServedFrameSource(FrameSource):
 
     def set_rate(self, rate: float) -> None:
         self._rate = rate
-        if self._media is not None:
-            self._media.setPlaybackRate(rate)
+        if self._playing and self.server is not None:
+            self.server.set_rate(rate)
+            self._sound_started = False    # picked up again at the new rate (if it is one with sound)
+
+    # -- sound: QtMultimedia, audio only, kept with the clock -----------------------------------------------
+    def _ensure_sound(self) -> QMediaPlayer:
+        if self._sound is None:
+            self._sound = QMediaPlayer(self)
+            self._audio = QAudioOutput(self)
+            self._audio.setMuted(self._muted)
+            self._sound.setAudioOutput(self._audio)       # no video sink: it decodes no pictures
+            if self._pitch_kept is not None:
+                self._apply_pitch(self._pitch_kept)
+            self._sound.mediaStatusChanged.connect(self._on_sound_status)
+            self._sound.setSource(QUrl.fromLocalFile(str(self.path)))
+        return self._sound
+
+    def _on_sound_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self._sound is not None:
+            self._sound.setActiveVideoTrack(-1)
+
+    def _keep_sound(self, clock) -> None:
+        if not (SOUND_RATES[0] <= self._rate <= SOUND_RATES[1]):
+            self._stop_sound()             # silence at rates where speech is no help
+            return
+        sound = self._ensure_sound()
+        if sound.mediaStatus() in (QMediaPlayer.MediaStatus.LoadingMedia, QMediaPlayer.MediaStatus.NoMedia,
+                                   QMediaPlayer.MediaStatus.InvalidMedia):
+            return
+        now = self._now()
+        at_ms = clock.media_us(now) // 1000
+        if not self._sound_started:
+            sound.setPlaybackRate(self._rate)
+            sound.setPosition(int(at_ms))
+            sound.play()
+            self._sound_started = True
+            self._sound_check_at = now + SOUND_SETTLE_SECONDS
+        elif now >= self._sound_check_at:
+            # The pictures follow the clock; the sound is put back on it when it has drifted.
+            self._sound_check_at = now + SOUND_CHECK_SECONDS
+            if abs(sound.position() - at_ms) > SOUND_DRIFT_MS * max(1.0, self._rate):
+                sound.setPosition(int(at_ms))
+
+    def _stop_sound(self) -> None:
+        if self._sound is not None and self._sound.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self._sound.pause()
+        self._sound_started = False
 
     def set_muted(self, muted: bool) -> None:
         self._muted = muted
@@ -255,18 +290,23 @@ class ServedFrameSource(FrameSource):
 
     def set_pitch_kept(self, kept: bool) -> bool:
         self._pitch_kept = kept
-        media = self._ensure_media()
-        if media.pitchCompensationAvailability() == QMediaPlayer.PitchCompensationAvailability.Unavailable:
+        return self._apply_pitch(kept)
+
+    def _apply_pitch(self, kept: bool) -> bool:
+        sound = self._ensure_sound()
+        if sound.pitchCompensationAvailability() == QMediaPlayer.PitchCompensationAvailability.Unavailable:
             return False
-        media.setPitchCompensation(kept)
+        sound.setPitchCompensation(kept)
         return True
 
     def close(self) -> None:
         self._closed = True
+        self._playing = False
+        self._tick.stop()
         self._set_busy(False)
-        if self._media is not None:
-            self._media.stop()
-            self._media.setSource(QUrl())
+        if self._sound is not None:
+            self._sound.stop()
+            self._sound.setSource(QUrl())
         if self.server is not None:
             self.server.close()
             self.server = None

@@ -47,13 +47,13 @@ def display_size(width: int, height: int, sar: Fraction | None, box: tuple[int, 
 
 
 class FrameDecoder:
-    def __init__(self, path: str | os.PathLike[str], index: FrameIndex, threads: int = 2):
+    def __init__(self, path: str | os.PathLike[str], index: FrameIndex, threads: int = 0):
         self.index = index
         self.container = av.open(os.fspath(path))
         self.stream = self.container.streams.video[0]
         ctx = self.stream.codec_context
         ctx.thread_type = "AUTO"
-        ctx.thread_count = max(1, threads)
+        ctx.thread_count = max(0, threads)        # 0: FFmpeg picks (cores + 1)
         self._step_pts = max(1, int(round(1 / (index.fps * index.time_base)))) if index.fps > 0 else 1
         self.interlaced_seen = False
         self._reset(floor=0)
@@ -79,6 +79,11 @@ class FrameDecoder:
     @property
     def skipping(self) -> bool:
         return self._skip_until is not None
+
+    @property
+    def skip_target(self) -> int:
+        """The first frame decoded in full again while skipping (-1 when not skipping)."""
+        return self._skip_until if self._skip_until is not None else -1
 
     @property
     def sample_aspect_ratio(self) -> Fraction | None:

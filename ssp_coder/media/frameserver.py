@@ -13,7 +13,13 @@ keeps its decoder where it is instead:
   frame already decoded is shown at once, then the keyframe, then the exact
   frame;
 - every frame carries the decoded frame's own timestamp: that is the time
-  the window shows and an event is logged at.
+  the window shows and an event is logged at;
+- playback follows a clock at real time x rate (:mod:`.playback`): the
+  worker decodes just ahead of it and drops frames (unreferenced ones first,
+  then whole keyframe intervals) when it cannot keep up; the window shows
+  the newest frame the clock has reached. On pause the decoder is already
+  where the coder stopped, and the frames just played are there to step back
+  through.
 
 Decoding happens on one worker thread that owns both decoders; requests
 from the window supersede each other (a held arrow key only decodes what it
@@ -25,6 +31,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -33,6 +40,7 @@ import numpy as np
 from .framecache import DEFAULT_CACHE_MB, FrameCache, ServedFrame
 from .framedecoder import MAX_SEEK_ATTEMPTS, DecodedFrame, FrameDecoder, display_size
 from .frameindex import FrameIndex, load_frame_index
+from .frameplayback import PlaybackMixin, _Playing
 
 __all__ = ["FrameServer", "FrameServerSettings", "ServedFrame", "FrameCallback"]
 
@@ -46,9 +54,12 @@ FrameCallback = Callable[[ServedFrame, bool], None]
 class FrameServerSettings:
     cache_mb: int = DEFAULT_CACHE_MB       # memory for decoded frames
     behind_seconds: float = 10.0           # stretch before the playhead prefetched while the coder rests
+    near_frames: int = 50                  # of which these, just before the playhead, come first
     ahead_frames: int = 8                  # frames decoded ahead of the playhead
     keep_on_seek: int = 25                 # frames before a seek target kept while decoding up to it
-    threads: int = 2                       # decoder threads (frame threading)
+    # Decoder threads; 0 = FFmpeg's own choice, one per core plus one (frame threading keeps the
+    # cores busy while a frame waits for the one it refers to): seeks scale with the machine.
+    threads: int = 0
     display: tuple[int, int] = (960, 540)  # frames are kept at (at most) this size
 
 
@@ -60,9 +71,9 @@ class _Request:
     generation: int
 
 
-class FrameServer:
+class FrameServer(PlaybackMixin):
     def __init__(self, path: str | os.PathLike[str], settings: FrameServerSettings | None = None, *,
-                 index: FrameIndex | None = None):
+                 index: FrameIndex | None = None, now: Callable[[], float] = time.monotonic):
         self.path = os.fspath(path)
         self.settings = settings or FrameServerSettings()
         self.index = index or load_frame_index(self.path)
@@ -75,7 +86,12 @@ class FrameServer:
         self._fwd = FrameDecoder(self.path, self.index, self.settings.threads)
         self._back: FrameDecoder | None = None
         self._unreachable: set[int] = set()
+        # Frames decoded on the way to a seek's target, not scaled yet: a step back to one of them
+        # scales just that one; the rest are scaled while the coder rests (nearest first).
+        self._unscaled: dict[int, DecodedFrame] = {}
         self._box = self.settings.display
+        self._now = now                    # the playback clock's time source (seconds, monotonic)
+        self._playing: _Playing | None = None
         self._size: tuple[int, int] | None = None
         self.playhead = 0
         self.error: str | None = None
@@ -107,6 +123,7 @@ class FrameServer:
         index = min(max(int(index), 0), self.frame_count - 1)
         hit = self.cache.get(index)
         with self._cond:
+            self._playing = None
             self._generation += 1
             self._set_playhead(index)
             self._request = None if hit is not None else _Request(index, callback, preview, self._generation)
@@ -132,7 +149,7 @@ class FrameServer:
     def needs_decoding(self, index: int) -> bool:
         """Whether showing ``index`` means decoding a stretch (more than a few frames): the window
         shows a busy cursor then."""
-        if index in self.cache:
+        if index in self.cache or index in self._unscaled:
             return False
         pos = self._fwd.position
         return not (pos <= index <= pos + self.settings.ahead_frames)
@@ -160,6 +177,7 @@ class FrameServer:
         self._fwd.close()
         if self._back is not None:
             self._back.close()
+        self._unscaled.clear()
         self.cache.clear()
 
     # -- the worker ----------------------------------------------------------------------------------
@@ -176,7 +194,8 @@ class FrameServer:
                 if self._closed:
                     return
                 req, self._request = self._request, None
-                if req is None and not self._has_idle_work():
+                playing = self._playing
+                if req is None and playing is None and not self._has_idle_work():
                     self._busy = False
                     self._cond.wait()
                     continue
@@ -184,6 +203,8 @@ class FrameServer:
             try:
                 if req is not None:
                     self._serve(req)
+                elif playing is not None:
+                    self._play_work(playing)
                 else:
                     self._idle_work()
             except Exception as exc:     # noqa: BLE001 - a decoder error must not kill the worker silently
@@ -216,13 +237,20 @@ class FrameServer:
     def _serve(self, req: _Request) -> None:
         target = req.index
         hit = self.cache.get(target)
+        if hit is None and target in self._unscaled:
+            hit = self._keep(self._unscaled.pop(target))
         if hit is not None:
             self._deliver(req, hit, True)
             return
-        dec = self._fwd
         key = self.index.keyframe_at_or_before(target)
-        pos = dec.position
-        sought = not (pos <= target and target - pos <= target - key + 2) or dec.at_end or dec.skipping
+
+        def on_its_way(dec: FrameDecoder | None) -> bool:
+            return (dec is not None and not dec.at_end and key - 2 <= dec.position <= target
+                    and dec.skip_target <= target)
+        # The prefetching decoder may be part-way through the stretch a step back lands in: go on
+        # from where it is rather than decode the stretch again from its keyframe.
+        dec = self._fwd if on_its_way(self._fwd) or not on_its_way(self._back) else self._back
+        sought = not on_its_way(dec)
         if sought:
             if req.preview:
                 near = self.cache.nearest(target)
@@ -253,12 +281,9 @@ class FrameServer:
                 continue
             if d.index >= target:
                 self._deliver(req, self._keep(d), True)
-                # Only now scale the frames just before it (for the steps back that usually follow):
-                # the exact frame is not kept waiting for them. Nearest first; a new request goes first.
-                for h in reversed(held):
-                    if self._superseded(req.generation):
-                        break
-                    self._keep(h)
+                # The frames just before it (for the steps back that usually follow) are scaled later,
+                # or at once when a step asks for one: neither the exact frame nor a held key waits.
+                self._unscaled = {h.index: h for h in held}
                 return
             if d.index >= target - self.settings.keep_on_seek and d.index not in self.cache:
                 held.append(d)                 # decoded frames (reference-counted), scaled after the target
@@ -278,7 +303,7 @@ class FrameServer:
     def _missing_behind(self) -> int | None:
         """The nearest frame before the playhead (within the prefetch stretch) not yet decoded."""
         low = max(0, self.playhead - self._behind())
-        have = self.cache.indices() | self._unreachable
+        have = self.cache.indices() | self._unreachable | set(self._unscaled)
         for i in range(self.playhead - 1, low - 1, -1):
             if i not in have:
                 return i
@@ -290,7 +315,7 @@ class FrameServer:
                 and pos < self.frame_count)
 
     def _has_idle_work(self) -> bool:
-        return self._ahead_wanted() or self._missing_behind() is not None
+        return bool(self._unscaled) or self._ahead_wanted() or self._missing_behind() is not None
 
     def _idle_work(self) -> None:
         generation = self._generation
@@ -299,6 +324,10 @@ class FrameServer:
             if d is not None:
                 self._keep(d)
             return
+        if self._unscaled:
+            nearest = min(self._unscaled, key=lambda i: abs(i - self.playhead))
+            self._keep(self._unscaled.pop(nearest))
+            return
         gap = self._missing_behind()
         if gap is None:
             return
@@ -306,12 +335,19 @@ class FrameServer:
             self._back = FrameDecoder(self.path, self.index, self.settings.threads)
         back = self._back
         key = self.index.keyframe_at_or_before(gap)
-        sought = not (key <= back.position <= gap) or back.at_end
+        low = max(0, self.playhead - self._behind())
+        # The frames just before the playhead first (the coder's next steps back): decode from the
+        # keyframe keeping only those; the rest of the stretch comes in a second pass.
+        near = max(low, self.playhead - self.settings.near_frames)
+        keep_from = near if gap >= near else low
+        sought = (not (key <= back.position <= gap) or back.at_end
+                  or (back.skipping and back.skip_target > max(keep_from, back.position)))
         if sought:
             back.seek(key)
-        low = max(0, self.playhead - self._behind())
+        if sought and keep_from - key > 16 and not back.interlaced_seen:
+            back.skip_until(keep_from - 8)     # frames before the stretch kept: only what others refer to
         first, attempt = sought, 0
-        # A keyframe interval decoded per call, yielding at once if the coder presses a key.
+        # Up to a keyframe interval decoded per call, yielding at once if the coder presses a key.
         while not self._superseded(generation):
             d = back.read()
             if d is None:
@@ -326,5 +362,5 @@ class FrameServer:
             first = False
             if d.index > gap:
                 return
-            if d.index >= low and d.index not in self.cache:
+            if d.index >= keep_from and d.index not in self.cache:
                 self._keep(d)

@@ -102,3 +102,104 @@ def test_pause_after_playback_shows_the_servers_frame_and_steps_from_it(qtbot, s
     wait_exact(qtbot, player, player.source._shown.index)
     assert player.frame_index in (paused_at + 1, paused_at + 2)
     player.unload()
+
+
+class TestClock:
+    """Monotonic seconds that move only when the test says so: once playback has caught up (time
+    passing in the middle of a decode would read as a machine too slow for the rate)."""
+
+    __test__ = False
+
+    def __init__(self, qtbot) -> None:
+        self.t = 500.0
+        self.qtbot = qtbot
+        self.server = None
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.qtbot.waitUntil(lambda: self.server.caught_up, timeout=20000)
+        self.t += seconds
+
+
+def test_playback_follows_real_time_times_rate_and_pauses_on_the_frame_shown(qtbot, ssp_video):
+    path, info = ssp_video
+    clock = TestClock(qtbot)
+    player = VideoPlayer()
+    with qtbot.waitSignal(player.frameChanged, timeout=20000):
+        player.load(ServedFrameSource(path, now=clock), info.fps, info.duration_ms, info.frame_count)
+    qtbot.waitUntil(lambda: player.source.server is not None, timeout=20000)
+    server = clock.server = player.source.server
+    player.show_frame(20)
+    wait_exact(qtbot, player, 20)
+    for rate, seconds in ((0.1, 4.0), (1.0, 2.0), (8.0, 0.5)):      # 10, 50, 100 frames on
+        player.set_rate(rate)
+        start = player.frame_index
+        with qtbot.waitSignal(player.playingChanged, timeout=10000):
+            player.toggle()
+        qtbot.waitUntil(lambda: server.clock is not None, timeout=20000)
+        clock.advance(seconds)
+        want = start + round(seconds * rate * VIDEO_FPS)
+        wait_exact(qtbot, player, want)
+        assert player.position_ms == want * FRAME_MS, "the time shown is the frame's own"
+        with qtbot.waitSignal(player.playingChanged, timeout=10000):
+            player.toggle()
+        assert player.frame_index == want
+    # Paused where playback was: the server steps on from the frame on screen.
+    step(qtbot, player, 1)
+    wait_exact(qtbot, player, want + 1)
+    assert player.source.image() is player.source._image
+
+
+def test_a_new_rate_or_a_seek_while_playing_keeps_the_clock_going_from_there(qtbot, ssp_video):
+    path, info = ssp_video
+    clock = TestClock(qtbot)
+    player = VideoPlayer()
+    with qtbot.waitSignal(player.frameChanged, timeout=20000):
+        player.load(ServedFrameSource(path, now=clock), info.fps, info.duration_ms, info.frame_count)
+    qtbot.waitUntil(lambda: player.source.server is not None, timeout=20000)
+    server = clock.server = player.source.server
+    player.toggle()
+    qtbot.waitUntil(lambda: server.clock is not None, timeout=20000)
+    clock.advance(1.0)
+    wait_exact(qtbot, player, 25)
+    player.set_rate(4.0)                                # no jump: 4x from frame 25 on
+    clock.advance(1.0)
+    wait_exact(qtbot, player, 125)
+    player.seek(2000)                                   # frame 50, still playing at 4x
+    assert player.is_playing()
+    qtbot.waitUntil(lambda: server.clock is not None and server.clock.start_us == 2_000_000, timeout=20000)
+    wait_exact(qtbot, player, 50)
+    clock.advance(0.5)
+    wait_exact(qtbot, player, 100)
+    player.pause()
+    player.unload()
+
+
+def test_sound_plays_from_the_clocks_time_at_half_to_double_speed_and_not_beyond(qtbot, ssp_video, mp4_backend):
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    path, info = ssp_video
+    clock = TestClock(qtbot)
+    player = VideoPlayer()
+    with qtbot.waitSignal(player.frameChanged, timeout=20000):
+        player.load(ServedFrameSource(path, now=clock), info.fps, info.duration_ms, info.frame_count)
+    qtbot.waitUntil(lambda: player.source.server is not None, timeout=20000)
+    clock.server = player.source.server
+    player.show_frame(50)
+    wait_exact(qtbot, player, 50)
+    playing = QMediaPlayer.PlaybackState.PlayingState
+    player.toggle()
+    sound = lambda: player.source._sound                # noqa: E731
+    qtbot.waitUntil(lambda: sound() is not None and sound().playbackState() == playing, timeout=20000)
+    assert abs(sound().position() - 2000) < 500, "the sound starts where the picture is"
+    assert sound().activeVideoTrack() == -1, "the sound player decodes no pictures"
+    player.set_rate(4.0)
+    qtbot.waitUntil(lambda: sound().playbackState() != playing, timeout=20000)
+    player.set_rate(2.0)
+    qtbot.waitUntil(lambda: sound().playbackState() == playing, timeout=20000)
+    assert sound().playbackRate() == 2.0
+    player.toggle()
+    assert sound().playbackState() != playing
+    player.unload()
