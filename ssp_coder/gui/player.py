@@ -366,6 +366,18 @@ class VideoPlayer(QObject):
         self.set_rate(next((r for r in reversed(RATES) if r < self.rate - 1e-9), RATES[0]))
 
 
+def draw_fitted(p: QPainter, area: QSize, img: QImage | None) -> bool:
+    """Draw ``img`` as large as fits in ``area``, centred, keeping its aspect; False when there is none."""
+    if img is None or img.isNull():
+        return False
+    size = img.size().scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
+    x = (area.width() - size.width()) / 2
+    y = (area.height() - size.height()) / 2
+    p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    p.drawImage(QRectF(x, y, size.width(), size.height()), img)
+    return True
+
+
 class VideoView(QWidget):
     """Paints the current frame, letterboxed; says so plainly when there is no video."""
 
@@ -385,13 +397,7 @@ class VideoView(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(16, 16, 16))
         img = self.player.source.image() if self.player.source is not None else None
-        if img is not None and not img.isNull():
-            size = img.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            x = (self.width() - size.width()) / 2
-            y = (self.height() - size.height()) / 2
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            p.drawImage(QRectF(x, y, size.width(), size.height()), img)
-        else:
+        if not draw_fitted(p, self.size(), img):
             p.setPen(QColor(170, 170, 170))
             text = self.placeholder
             if self.player.loaded:

@@ -19,14 +19,14 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRectF, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QActionGroup, QColor, QFont, QPainter
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ssp_coder.domain.model import Session
 from ssp_coder.domain.views import SessionView
 from ssp_coder.gui.controller import Change, fmt_ms
-from ssp_coder.gui.player import FrameSource, SimulatedFrameSource, VideoView
+from ssp_coder.gui.player import FrameSource, SimulatedFrameSource, VideoView, draw_fitted
 from ssp_coder.gui.served_source import ServedFrameSource
 from ssp_coder.media.frameserver import FrameServerSettings
 
@@ -150,13 +150,7 @@ class ViewTile(QWidget):
         p.fillRect(self.rect(), QColor(16, 16, 16))
         text = self.message()
         img = self.follower.source.image() if text is None else None
-        if img is not None and not img.isNull():
-            size = img.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            x = (self.width() - size.width()) / 2
-            y = (self.height() - size.height()) / 2
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            p.drawImage(QRectF(x, y, size.width(), size.height()), img)
-        else:
+        if not draw_fitted(p, self.size(), img):
             p.setPen(QColor(170, 170, 170))
             p.drawText(self.rect().adjusted(8, 8, -8, -8), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                        text or "Loading video…")
