@@ -6,11 +6,15 @@ import shutil
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from ssp_coder.gui.dialogs import relink
 from ssp_coder.gui.dialogs.relink import ProjectVideos
 
 
 def _answering(monkeypatch, picked: str) -> list[str]:
     warnings: list[str] = []
+    # Hashing runs as it does behind the progress dialog, without the dialog (a modal dialog left over from
+    # another window test could cancel it): what is checked here is the SHA-256 decision.
+    monkeypatch.setattr(relink, "run_with_progress", lambda job, label, parent: job(lambda *a: None))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (picked, ""))
