@@ -3,6 +3,7 @@ camcorder-like 1080p recording with sound (benchmarks/camcorder_video.py), so th
 
 Run under a display, e.g.: xvfb-run -s "-screen 0 1920x1080x24" env PYTHONPATH=. python benchmarks/bench_gui_screenshots.py
 [RECORDING.mp4, made with ``camcorder_video.py --episode-seconds 12``]
+With QT_SCALE_FACTOR=2 (and a 3840x2160 screen) it saves the 4K-at-200 % view instead.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def main() -> None:
     batch += [cmds.SetClassification(cid, "D", "B3"), cmds.SetDRating(cid, 6.5)]
     project.execute_many(batch, actor="Ana")
     app = application()
-    for w, h in ((1366, 768), (1920, 1080)):
+    scale = os.environ.get("QT_SCALE_FACTOR", "")     # QT_SCALE_FACTOR=2: a 4K screen at 200 %
+    sizes = ((1920, 1080),) if scale else ((1366, 768), (1920, 1080))
+    for w, h in sizes:
         s = QSettings(str(folder / f"s{w}.ini"), QSettings.Format.IniFormat)
         win = build_window(project, project.coder("Ana"), s, decode_video=True, ask_relink=False)
         win.resize(w, h)
@@ -90,8 +93,9 @@ def main() -> None:
         wait(300)
         pix = win.grab()
         OUT.mkdir(parents=True, exist_ok=True)
-        pix.save(str(OUT / f"coding-window-{w}x{h}.png"))
-        print("saved", OUT / f"coding-window-{w}x{h}.png", pix.width(), pix.height())
+        name = f"coding-window-4k-scale{scale}.png" if scale else f"coding-window-{w}x{h}.png"
+        pix.save(str(OUT / name))
+        print("saved", OUT / name, pix.width(), pix.height())
         win.close()
     project.close()
 
