@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -51,6 +52,17 @@ def busy_project(folder: Path, *, events: int = 5000, sessions: int = 1, video: 
     project.execute_many(batch, actor="bench")
     project.close()
     return folder / "bench.sspc"
+
+
+def wait_until(app, cond, timeout: float = 60.0) -> bool:
+    """Run the event loop until ``cond()`` is true (True) or ``timeout`` seconds pass (False)."""
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            return False
+        app.processEvents()
+        time.sleep(0.0005)
+    return True
 
 
 def temp_folder() -> Path:

@@ -29,6 +29,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from _common import percentile  # noqa: E402
+from bench_gui_common import wait_until as _wait  # noqa: E402
 
 FOLDER = Path(tempfile.gettempdir()) / "ssp-bench-views"
 CLAP_MAIN_S, CLAP_VIEW_S = 5.0, 6.24
@@ -95,16 +96,6 @@ def _project(folder: Path, main: Path, view: Path) -> Path:
     project.execute(cmds.CreateCoding(sid, int(project.coder("Ana").id)), actor="bench")
     project.close()
     return folder / "bench.sspc"
-
-
-def _wait(app, cond, timeout: float = 60.0) -> bool:
-    end = time.perf_counter() + timeout
-    while not cond():
-        if time.perf_counter() > end:
-            return False
-        app.processEvents()
-        time.sleep(0.0005)
-    return True
 
 
 def bench_window(main: Path, view: Path, play_seconds: float) -> None:

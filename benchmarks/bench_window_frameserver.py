@@ -15,6 +15,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from _common import percentile  # noqa: E402
+from bench_gui_common import wait_until as _wait  # noqa: E402
 
 
 def _project(folder: Path, video: Path) -> Path:
@@ -33,16 +34,6 @@ def _project(folder: Path, video: Path) -> Path:
     project.execute(cmds.CreateCoding(int(project.sessions()[0].id), int(ana.id)), actor="bench")
     project.close()
     return folder / "bench.sspc"
-
-
-def _wait(app, cond, timeout: float = 60.0) -> bool:
-    end = time.perf_counter() + timeout
-    while not cond():
-        if time.perf_counter() > end:
-            return False
-        app.processEvents()
-        time.sleep(0.0005)
-    return True
 
 
 def _open_window(app, project_path: Path, folder: Path):
