@@ -18,6 +18,26 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))  # the per-user demo folder
 
 
+def _frame_servers() -> set:
+    import threading
+
+    return {t for t in threading.enumerate() if t.name == "frame-server"}
+
+
+@pytest.fixture(autouse=True)
+def _no_frame_server_outlives_its_test():
+    """A frame server left running keeps a decoder thread alive for the rest of the run, and a later
+    test that forks (the PostgreSQL fixture) must not inherit a busy interpreter: each test closes its own."""
+    import time
+
+    before = _frame_servers()
+    yield
+    deadline = time.monotonic() + 10
+    while (left := _frame_servers() - before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, f"{len(left)} frame server(s) still running after the test: close the player or window"
+
+
 @pytest.fixture(scope="session")
 def tiny_videos(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Four short, distinct synthetic SSP videos (made once per test run)."""

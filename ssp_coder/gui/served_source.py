@@ -64,6 +64,10 @@ class ServedFrameSource(FrameSource):
         self._request_no = 0
         self._busy_cursor = False
         self._closed = False
+        # The server opened in the worker thread until the window adopts it. A queued "opened" signal is
+        # dropped if this source is deleted first, so close() must be able to reach that server too.
+        self._handover = threading.Lock()
+        self._unadopted: FrameServer | None = None
         self._rate = 1.0
         self._muted = False
         self._pitch_kept: bool | None = None
@@ -91,7 +95,18 @@ class ServedFrameSource(FrameSource):
             self._emit(self._bridge.failed, f"{self.path} cannot be decoded ({exc}).")
             return
         server.on_error = lambda message: self._emit(self._bridge.failed, message)
+        with self._handover:
+            if self._closed:
+                server.close()
+                return
+            self._unadopted = server
         if not self._emit(self._bridge.opened, server):
+            self._drop_unadopted()
+
+    def _drop_unadopted(self) -> None:
+        with self._handover:
+            server, self._unadopted = self._unadopted, None
+        if server is not None:
             server.close()
 
     def _emit(self, signal, *args) -> bool:
@@ -112,9 +127,10 @@ class ServedFrameSource(FrameSource):
         self.failed.emit(message)
 
     def _on_opened(self, server: FrameServer) -> None:
-        if self._closed:
-            server.close()
-            return
+        with self._handover:
+            if self._closed or self._unadopted is not server:
+                return                     # close() has closed it already
+            self._unadopted = None
         self.server = server
         self.ready.emit()
         self.show_index(self._wanted if self._wanted is not None else 0)
@@ -300,7 +316,9 @@ class ServedFrameSource(FrameSource):
         return True
 
     def close(self) -> None:
-        self._closed = True
+        with self._handover:
+            self._closed = True
+        self._drop_unadopted()
         self._playing = False
         self._tick.stop()
         self._set_busy(False)

@@ -150,6 +150,7 @@ def test_playback_follows_real_time_times_rate_and_pauses_on_the_frame_shown(qtb
     step(qtbot, player, 1)
     wait_exact(qtbot, player, want + 1)
     assert player.source.image() is player.source._image
+    player.unload()
 
 
 def test_a_new_rate_or_a_seek_while_playing_keeps_the_clock_going_from_there(qtbot, ssp_video):

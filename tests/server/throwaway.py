@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUPERUSER = "sspadmin"
+# initdb and pg_ctl take seconds; a command still running after this long has hung, and the tests say so.
+_COMMAND_SECONDS = 180
 
 
 def find_pg_bin() -> Path | None:
@@ -70,12 +72,18 @@ class ThrowawayServer:
 
     def _pg_ctl(self, *args: str) -> None:
         subprocess.run([str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), *args],
-                       check=True, capture_output=True, preexec_fn=self._demote)
+                       check=True, capture_output=True, timeout=_COMMAND_SECONDS, **self._demoted())
 
-    def _demote(self) -> None:
-        if self._run_as is not None:
-            os.setgid(self._run_as)
-            os.setuid(self._run_as)
+    def _demoted(self) -> dict:
+        """subprocess arguments that run a command as the unprivileged user when the tests run as root.
+
+        ``user``/``group`` switch identity in C after the fork; a Python ``preexec_fn`` would run Python
+        code in a child forked from a process whose other threads (frame servers, Qt) may hold the
+        interpreter's locks, and such a child can hang for ever before it execs.
+        """
+        if self._run_as is None:
+            return {}
+        return {"user": self._run_as, "group": self._run_as, "extra_groups": []}
 
 
 def start_server() -> ThrowawayServer:
@@ -93,14 +101,15 @@ def start_server() -> ThrowawayServer:
     server = ThrowawayServer(folder, _free_port(), bin_dir, run_as)
     subprocess.run([str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", SUPERUSER, "--auth-local=trust",
                     "--auth-host=scram-sha-256",
-                    "-E", "UTF8", "--locale=C"], check=True, capture_output=True, preexec_fn=server._demote)
+                    "-E", "UTF8", "--locale=C"], check=True, capture_output=True, timeout=_COMMAND_SECONDS,
+                   **server._demoted())
     options = (f"-c listen_addresses=127.0.0.1 -c port={server.port} -c unix_socket_directories={folder / 'socket'} "
                "-c fsync=on -c max_connections=100")
     for attempt in range(3):
         try:
             server._pg_ctl("start", "-w", "-t", "60", "-l", str(folder / "server.log"), "-o", options)
             return server
-        except subprocess.CalledProcessError:
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             if attempt == 2:
                 log = (folder / "server.log").read_text(errors="replace") if (folder / "server.log").exists() else ""
                 shutil.rmtree(folder, ignore_errors=True)
