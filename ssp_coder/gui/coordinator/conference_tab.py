@@ -205,7 +205,7 @@ class ConferenceTab(QWidget):
         self.list_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.select_row(cur.row()))
         self.differing_only = DifferingOnly(self)
         self.differing_only.setSourceModel(self.diff_model)
-        self.diff_view = table_view(self.differing_only)
+        self.diff_view = table_view(self.differing_only, fit_columns=False)     # sized by _size_diff_columns
         self.diff_view.setItemDelegateForColumn(COL_TAKE, TakeDelegate(self.diff_view))
         self.diff_model.modelReset.connect(self._size_diff_columns)
 

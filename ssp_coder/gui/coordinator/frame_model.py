@@ -17,6 +17,15 @@ PERCENT_COLUMNS = ("percent_agreement", "pa_ci_low", "pa_ci_high", "within_1", "
                    "required", "abcd_agreement")
 RATING_PREFIXES = ("d_rating", "gold_d_rating", "trainee_d_rating")     # ratings read best as typed: 5.5, 4
 RATING_SUFFIXES = ("_primary", "_reliability")
+# Plain ints, worked out once: a view calls data() tens of thousands of times when a big table fills,
+# and comparing or combining Qt's enum members in Python costs more than the rest of the call.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_ROW = int(ROW_ROLE)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 def format_cell(column: str, value: Any, digits: int = 2) -> str:
@@ -89,22 +98,21 @@ class FrameModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._n_cols
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row, column = index.row(), index.column()
-        if not (0 <= row < self._n_rows and 0 <= column < self._n_cols) or not index.isValid():
+        role = int(role)
+        if role not in (_DISPLAY, _TOOLTIP, _ALIGNMENT, _BACKGROUND, _ROW):
             return None
-        col = self._names[column]
-        value = self._values[column][row]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return format_cell(col, value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        row, column = index.row(), index.column()
+        if not (0 <= row < self._n_rows and 0 <= column < self._n_cols):
+            return None
+        if role == _DISPLAY or role == _TOOLTIP:
+            return format_cell(self._names[column], self._values[column][row])
+        if role == _ALIGNMENT:
+            value = self._values[column][row]
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            align = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
-            return int(align | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and self._marked[row]:
-            return QBrush(HIGHLIGHT)
-        if role == ROW_ROLE:
-            return self._rows[row]
-        return None
+            return _RIGHT if numeric else _LEFT
+        if role == _BACKGROUND:
+            return QBrush(HIGHLIGHT) if self._marked[row] else None
+        return self._rows[row]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:

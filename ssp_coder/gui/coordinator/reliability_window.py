@@ -285,10 +285,16 @@ class ReliabilityWindow(QMainWindow):
         self.report = report
         self.save_button.setEnabled(True)
         self.state.setText(f"Computed {report.generated_at.replace('T', ' ')} UTC")
+        # One table per turn: each model reset (and the column sizing it triggers) costs tens of
+        # milliseconds on a 2,000-session report, so no turn does two.
         self._steps = [          # a newer report replaces whatever is left of this list
             lambda: self._show_overview(report),
-            lambda: self._show_confusion_and_timed(report),
-            lambda: self._show_drift(report, result["drift_png"]),
+            lambda: self._show_pairs(report),
+            lambda: self.pending_model.set_frame(report.pending),
+            lambda: self._show_confusions(report),
+            lambda: self._show_timed_pairs(report),
+            lambda: self.drift_image.set_png(result["drift_png"]),
+            lambda: self.drift_model.set_frame(report.drift),
             lambda: self.conference.set_worklist(result["conference"], select=False),
             self.conference.restore_selection,
             lambda: self.reportReady.emit(report),
@@ -314,21 +320,20 @@ class ReliabilityWindow(QMainWindow):
             "convention. Intervals reaching past the possible range [−1, 1] are clipped to it, and rows with "
             f"fewer than {report.settings.get('reliability_min_pairs', 10)} pairs are flagged (see note).")
         self.overall_model.set_frame(overview_frame(report.overall))
+
+    def _show_pairs(self, report: Any) -> None:
         pairs = sorted(report.by_pair["pair"].unique(), key=str.lower) if len(report.by_pair) else []
         self._fill_combo(self.pair_combo, pairs)
         self._show_pair(self.pair_combo.currentText())
-        self.pending_model.set_frame(report.pending)
 
-    def _show_confusion_and_timed(self, report: Any) -> None:
+    def _show_confusions(self, report: Any) -> None:
         self._fill_combo(self.confusion_combo, list(report.confusion))
         self._show_confusion(self.confusion_combo.currentText())
+
+    def _show_timed_pairs(self, report: Any) -> None:
         timed_pairs = list(dict.fromkeys(report.timed["pair"])) if len(report.timed) else []
         self._fill_combo(self.timed_combo, timed_pairs)
         self._show_timed(self.timed_combo.currentText())
-
-    def _show_drift(self, report: Any, png: bytes) -> None:
-        self.drift_image.set_png(png)
-        self.drift_model.set_frame(report.drift)
 
     @staticmethod
     def _fill_combo(combo: QComboBox, items: list[str]) -> None:

@@ -22,12 +22,16 @@ from ssp_coder.gui.panels.common import table_view as panel_table_view
 SIZE_FROM_ROWS = 40     # column widths fit this many rows (about a screenful): big tables fill at once
 
 
-def table_view(model: Any = None, parent: QWidget | None = None, *, stretch_last: bool = True) -> QTableView:
+def table_view(model: Any = None, parent: QWidget | None = None, *, stretch_last: bool = True,
+               fit_columns: bool = True) -> QTableView:
+    """A read-only table; ``fit_columns`` sizes the columns to their contents after each model reset
+    (off where the owner sizes them itself: sizing twice doubles the cost of a reset)."""
     view = panel_table_view(parent, stretch_last=stretch_last)
     view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
     if model is not None:
         view.setModel(model)
-        model.modelReset.connect(view.resizeColumnsToContents)
+        if fit_columns:
+            model.modelReset.connect(view.resizeColumnsToContents)
         view.resizeColumnsToContents()
     return view
 
