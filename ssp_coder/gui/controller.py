@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -59,6 +60,9 @@ class CodingController(QObject):
         self.state: CodingState | None = None
         self._undo: list[Applied] = []
         self._redo: list[Applied] = []
+        # The camera view a new event is recorded as coded from (None: not recorded); the window's views
+        # set this when the coder asks for it (View ▸ Record which view each event is coded from).
+        self.event_view: Callable[[], int | None] | None = None
 
     # -- who and what ------------------------------------------------------------
     @property
@@ -230,7 +234,8 @@ class CodingController(QObject):
                     return None
                 return self.execute(dataclasses.replace(
                     _update_from(open_ev), offset_ms=at_ms))
-        applied = self.execute(cmds.AddEvent(int(self.coding.id), code, at_ms, None, subject, note))
+        view = self.event_view() if self.event_view is not None else None
+        applied = self.execute(cmds.AddEvent(int(self.coding.id), code, at_ms, None, subject, note, view=view))
         if applied is not None and behaviour.is_state and self.state is not None:
             covering = overlapping(self.state.events, code, at_ms, at_ms + 1)
             if covering:
