@@ -151,7 +151,8 @@ class CodingController(QObject):
         kind = lambda code: self.scheme.behaviour(code).kind  # noqa: E731
         for c, i in steps:
             if isinstance(c, cmds.AddEvent):
-                ev = Event(EventId(i.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note)
+                ev = Event(EventId(i.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note,
+                           c.view)
                 _insert_sorted(events, ev)
                 added[int(ev.id)] = ev
             elif isinstance(c, cmds.DeleteEvent):
@@ -161,7 +162,10 @@ class CodingController(QObject):
                     updated.pop(c.event_id, None)
                     removed.append(c.event_id)
             else:
-                ev = Event(EventId(c.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note)
+                # An edit that leaves the view keeps the one its inverse (the event as it was) records.
+                view = i.view if c.view == cmds.KEEP_VIEW else c.view
+                ev = Event(EventId(c.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note,
+                           view)
                 _remove_sorted(events, c.event_id, getattr(i, "onset_ms", None))
                 _insert_sorted(events, ev)
                 if c.event_id in added:
