@@ -184,7 +184,9 @@ class UpdateEvent(Command):
         if view != old.view:
             _check_view(uow, cid, view)
         uow.update_event(Event(old.id, self.code, kind, self.onset_ms, self.offset_ms, self.subject, self.note, view))
-        return UpdateEvent(self.event_id, old.code, old.onset_ms, old.offset_ms, old.subject, old.note, old.view)
+        # The undo names the view only when this edit changed it (so it reads "Edit event", not a view change).
+        return UpdateEvent(self.event_id, old.code, old.onset_ms, old.offset_ms, old.subject, old.note,
+                           old.view if view != old.view else KEEP_VIEW)
 
 
 @command

@@ -162,11 +162,11 @@ class CodingController(QObject):
                     updated.pop(c.event_id, None)
                     removed.append(c.event_id)
             else:
-                # An edit that leaves the view keeps the one its inverse (the event as it was) records.
-                view = i.view if c.view == cmds.KEEP_VIEW else c.view
+                was = _remove_sorted(events, c.event_id, getattr(i, "onset_ms", None))
+                # An edit that leaves the view keeps the view the event had.
+                view = (was.view if was is not None else None) if c.view == cmds.KEEP_VIEW else c.view
                 ev = Event(EventId(c.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note,
                            view)
-                _remove_sorted(events, c.event_id, getattr(i, "onset_ms", None))
                 _insert_sorted(events, ev)
                 if c.event_id in added:
                     added[c.event_id] = ev
@@ -306,8 +306,8 @@ def _insert_sorted(events: list[Event], ev: Event) -> None:
     events.insert(lo, ev)
 
 
-def _remove_sorted(events: list[Event], event_id: int, onset_ms: int | None) -> None:
-    """Drop one event from the (onset, id)-sorted list; bisect when its onset is known."""
+def _remove_sorted(events: list[Event], event_id: int, onset_ms: int | None) -> Event | None:
+    """Drop one event from the (onset, id)-sorted list and return it; bisect when its onset is known."""
     if onset_ms is not None:
         lo, hi = 0, len(events)
         key = (onset_ms, event_id)
@@ -318,9 +318,10 @@ def _remove_sorted(events: list[Event], event_id: int, onset_ms: int | None) -> 
             else:
                 hi = mid
         if lo < len(events) and int(events[lo].id) == event_id:
-            del events[lo]
-            return
+            return events.pop(lo)
+    was = next((e for e in events if int(e.id) == event_id), None)
     events[:] = [e for e in events if int(e.id) != event_id]
+    return was
 
 
 def fmt_ms(ms: int | None) -> str:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from PySide6.QtCore import QObject, QRect, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import QObject, QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette
 
 from ssp_coder.domain.views import SessionView
 
@@ -98,27 +98,46 @@ class EventViewRecording(QObject):
         return int(self.view_set.area.current)
 
 
+_TAGS: dict[tuple, QImage] = {}
+
+
+def _tag_image(view: int, font: QFont, colour: QColor, dpr: float) -> QImage:
+    """``V2`` drawn once per font, colour and pixel ratio: a repaint then copies pixels instead of laying out text."""
+    key = (view, font.key(), colour.rgba(), dpr)
+    img = _TAGS.get(key)
+    if img is None:
+        metrics = QFontMetrics(font)
+        w, h = metrics.horizontalAdvance(view_tag(view)) + 2, metrics.height()
+        img = QImage(int(w * dpr), int(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        img.fill(Qt.GlobalColor.transparent)
+        p = QPainter(img)
+        p.setFont(font)
+        p.setPen(colour)
+        p.drawText(QRect(0, 0, w, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, view_tag(view))
+        p.end()
+        _TAGS[key] = img
+    return img
+
+
 def paint_view_tags(p: QPainter, x_of, onsets, views, lo: int, hi: int, y: int, height: int, right: int,
                     palette: QPalette) -> None:
     """``V2`` after each visible event that carries a view, skipping tags that would overlap the last one."""
     if hi - lo > MAX_TAGS_PER_LANE:
         return
-    p.save()
     font = QFont(p.font())
     font.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
-    p.setFont(font)
-    metrics = QFontMetrics(font)
-    p.setPen(palette.color(QPalette.ColorRole.Text))
+    colour = palette.color(QPalette.ColorRole.Text)
+    dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
     free_from = -1
     for k in range(lo, hi):
         view = int(views[k])
         if view <= 0:
             continue
         x = int(x_of(int(onsets[k]))) + 3
-        tag = view_tag(view)
-        w = metrics.horizontalAdvance(tag) + 2
         if x < free_from or x > right:
             continue
-        p.drawText(QRect(x, y, w, height), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, tag)
-        free_from = x + w + 2
-    p.restore()
+        img = _tag_image(view, font, colour, dpr)
+        w = img.width() / dpr
+        p.drawImage(QPoint(x, y + int((height - img.height() / dpr) / 2)), img)
+        free_from = x + int(w) + 2

@@ -37,7 +37,8 @@ def project(tmp_path):
         b.add_view(SessionView(SessionId(two), 2, None, "room.mp4", None, 9 * EP, 25.0))
         b.add_view(SessionView(SessionId(two), 3, "door", "door.mp4", None, 9 * EP, 25.0))
     ann = int(p.execute(AddCoder("Ann")).inverse.coder_id)
-    c_two, c_one, c_open = (int(p.execute(CreateCoding(s, ann, "primary")).inverse.coding_id) for s in (two, one, open_))
+    c_two, c_one, c_open = (int(p.execute(CreateCoding(s, ann, "primary")).inverse.coding_id)
+                            for s in (two, one, open_))
     p.execute_many(_complete(p, c_two) + [AddEvent(c_two, "cry", 1000, 4500, view=1),
                                           AddEvent(c_two, "approach", 6000, view=2),
                                           AddEvent(c_two, "contact", 7000, 9000, view=3),

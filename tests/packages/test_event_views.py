@@ -75,7 +75,8 @@ def _as_version_2(pkg: Path) -> None:
             db.write_bytes(zf.read("coding.sspc"))
             manifest = json.loads(zf.read("manifest.json"))
         con = sqlite3.connect(db, isolation_level=None)
-        rows = con.execute("SELECT id, coding_id, code, kind, onset_ms, offset_ms, subject, note FROM events").fetchall()
+        rows = con.execute("SELECT id, coding_id, code, kind, onset_ms, offset_ms, subject, note "
+                           "FROM events").fetchall()
         con.execute("DROP INDEX events_coding")
         con.execute("DROP TABLE events")
         con.execute(next(s for s in _split_sql(MIGRATIONS[0]) if s.startswith("CREATE TABLE events")))

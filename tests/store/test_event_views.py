@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from ssp_coder.domain.commands import (
-    AddCoder, AddEvent, CreateCoding, DeleteEvent, UpdateEvent, command_from_dict,
+    KEEP_VIEW, AddCoder, AddEvent, CreateCoding, DeleteEvent, UpdateEvent, command_from_dict,
 )
 from ssp_coder.domain.model import SessionId
 from ssp_coder.domain.state_overlap import merge_for
@@ -98,8 +98,9 @@ def test_an_event_records_its_view_audited_and_undone(cams):
 def test_an_edit_keeps_changes_or_clears_the_view_and_undo_restores_it(cams):
     p, two, _ = cams
     eid = int(p.execute(AddEvent(two, "contact", 5000, 9000, view=2)).inverse.event_id)
-    p.execute(UpdateEvent(eid, "contact", 5200, 9000))                 # a drag: the view is kept
+    drag = p.execute(UpdateEvent(eid, "contact", 5200, 9000))          # a drag: the view is kept
     assert p.coding_state(two).events[-1].view == 2
+    assert drag.inverse.view == KEEP_VIEW and drag.inverse.describe() == "Edit event"   # its undo keeps it too
     changed = p.execute(UpdateEvent(eid, "contact", 5200, 9000, view=1))
     assert changed.command.describe() == "Change the event's view"
     assert p.coding_state(two).events[-1].view == 1
