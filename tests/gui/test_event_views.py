@@ -111,3 +111,30 @@ def test_a_one_camera_session_never_records_a_view(qtbot, window_factory, projec
     assert win.events.view.isColumnHidden(COL_VIEW)
     model = win.events.model
     assert not model.flags(model.index(0, COL_VIEW)) & Qt.ItemFlag.ItemIsEditable
+
+
+def test_the_timeline_writes_the_view_beside_the_event(qtbot, window_factory, two_view_project):
+    from ssp_coder.domain import commands as cmds
+
+    win = window_factory(two_view_project)
+    open_first(qtbot, win)
+    win.findChild(QAction, RECORD).trigger()
+    qtbot.mouseClick(win.findChildren(ViewTile)[0], Qt.MouseButton.LeftButton)
+    win.log_behaviour("approach")
+    ev = _last(win, "approach")
+    tl = win.timeline
+    i = tl._lane_index["approach"]
+
+    def lane_pixels() -> bytes:
+        tl.ms_per_px = 10_000 / tl.plot_width()           # ten seconds in view: room for tags
+        tl.view_start = max(0, ev.onset_ms - 1_000)
+        tl.render_static()
+        dpr = tl._static.devicePixelRatio()
+        row = tl._static.copy(int(tl.x_of(ev.onset_ms) * dpr), int(tl.lane_top(i) * dpr), int(40 * dpr),
+                              int(20 * dpr))
+        return bytes(row.constBits())
+
+    tagged = lane_pixels()
+    win.controller.execute(cmds.UpdateEvent(int(ev.id), ev.code, ev.onset_ms, ev.offset_ms, view=None))
+    assert _last(win, "approach").view is None
+    assert lane_pixels() != tagged
