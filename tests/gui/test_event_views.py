@@ -29,7 +29,7 @@ def _last(win, code):
     return [e for e in win.controller.state.events if e.code == code][-1]
 
 
-def test_off_by_default_nothing_is_recorded(qtbot, window_factory, two_view_project):
+def test_off_by_default_nothing_is_recorded(qtbot, window_factory, two_view_project):  # noqa: F811
     win = window_factory(two_view_project)
     open_first(qtbot, win)
     action = win.findChild(QAction, RECORD)
@@ -42,7 +42,7 @@ def test_off_by_default_nothing_is_recorded(qtbot, window_factory, two_view_proj
 
 
 def test_each_event_takes_the_view_last_clicked_and_the_setting_is_kept_per_coder(qtbot, window_factory,
-                                                                                   two_view_project):
+                                                                                   two_view_project):  # noqa: F811
     win = window_factory(two_view_project)
     open_first(qtbot, win)
     win.findChild(QAction, RECORD).trigger()
@@ -76,7 +76,7 @@ def test_each_event_takes_the_view_last_clicked_and_the_setting_is_kept_per_code
 
 
 def test_the_coder_changes_an_events_view_in_the_table_and_undo_restores_it(qtbot, window_factory,
-                                                                             two_view_project):
+                                                                             two_view_project):  # noqa: F811
     win = window_factory(two_view_project)
     open_first(qtbot, win)
     win.findChild(QAction, RECORD).trigger()
@@ -113,7 +113,7 @@ def test_a_one_camera_session_never_records_a_view(qtbot, window_factory, projec
     assert not model.flags(model.index(0, COL_VIEW)) & Qt.ItemFlag.ItemIsEditable
 
 
-def test_the_timeline_writes_the_view_beside_the_event(qtbot, window_factory, two_view_project):
+def test_the_timeline_writes_the_view_beside_the_event(qtbot, window_factory, two_view_project):  # noqa: F811
     from ssp_coder.domain import commands as cmds
 
     win = window_factory(two_view_project)
