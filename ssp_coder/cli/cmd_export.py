@@ -14,7 +14,9 @@ SHAPES = ("long", "wide", "both")
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write the trial dataset (long/wide), codebook and summary for the statistician",
                        description="xlsx: one workbook at PATH. csv: PATH is a folder that receives one file per "
-                                   "table. sav/dta: with --shape long or wide, PATH is the data file; with --shape "
+                                   "table. Both also hold the events table (one row per event of the final "
+                                   "codings, with the camera view it was coded from when recorded). sav/dta: "
+                                   "with --shape long or wide, PATH is the data file; with --shape "
                                    "both (the default) PATH names two files, its stem getting _long and _wide, so "
                                    "'-o trial.sav' writes trial_long.sav and trial_wide.sav (never trial.sav), plus "
                                    "trial_codebook.csv beside them. The names written are printed. Every file is "

@@ -106,9 +106,32 @@ def _check_event(uow: UnitOfWork, cid: CodingId, code: str, onset: int, offset: 
     return behaviour.kind
 
 
+#: ``UpdateEvent(view=KEEP_VIEW)``, its default: the edit leaves the event's view as it is. Views are numbered
+#: from 1, so 0 can never be a view; an edit that does not mention the view (a drag on the timeline, a note
+#: typed in the table) therefore never loses it.
+KEEP_VIEW = 0
+
+
+def _check_view(uow: UnitOfWork, cid: CodingId, view: int | None) -> None:
+    """``view`` must be one of the session's camera views; a session filmed by one camera records none."""
+    if view is None:
+        return
+    if isinstance(view, bool) or not isinstance(view, int):
+        raise DomainError(f"A view is given by its number (1 = the main view), not {view!r}.")
+    session = uow.session(uow.coding(cid).session_id)
+    numbers = [v.number for v in uow.session_views(session.id)]
+    if len(numbers) < 2:
+        raise DomainError(f"Session {session.blinded_code} was filmed by one camera, so its events record no view.")
+    if view not in numbers:
+        raise DomainError(f"Session {session.blinded_code} has the views {', '.join(map(str, numbers))}; there is "
+                          f"no view {view}.")
+
+
 @command
 @dataclass(frozen=True)
 class AddEvent(Command):
+    """Log an event. ``view``: the camera view it was coded from (1 = main view), or None when not said."""
+
     coding_id: int
     code: str
     onset_ms: int
@@ -116,6 +139,7 @@ class AddEvent(Command):
     subject: str | None = None
     note: str | None = None
     event_id: int | None = None
+    view: int | None = None
     label: ClassVar[str] = "Add event"
 
     def describe(self) -> str:
@@ -125,7 +149,8 @@ class AddEvent(Command):
         cid = CodingId(self.coding_id)
         _editable(uow, cid)
         kind = _check_event(uow, cid, self.code, self.onset_ms, self.offset_ms)
-        ev = Event(EventId(0), self.code, kind, self.onset_ms, self.offset_ms, self.subject, self.note)
+        _check_view(uow, cid, self.view)
+        ev = Event(EventId(0), self.code, kind, self.onset_ms, self.offset_ms, self.subject, self.note, self.view)
         eid = uow.insert_event(cid, ev, EventId(self.event_id) if self.event_id is not None else None)
         return DeleteEvent(event_id=int(eid))
 
@@ -133,22 +158,35 @@ class AddEvent(Command):
 @command
 @dataclass(frozen=True)
 class UpdateEvent(Command):
+    """Edit an event. ``view``: a view number, None to clear it, or ``KEEP_VIEW`` (the default) to leave it."""
+
     event_id: int
     code: str
     onset_ms: int
     offset_ms: int | None
     subject: str | None = None
     note: str | None = None
+    view: int | None = KEEP_VIEW
     label: ClassVar[str] = "Edit event"
 
     def coding_id_in(self, uow: UnitOfWork) -> CodingId | None:
         return uow.event_coding(EventId(self.event_id))
 
+    def describe(self) -> str:
+        if self.view != KEEP_VIEW:
+            return "Change the event's view" if self.view is not None else "Clear the event's view"
+        return self.label
+
     def apply(self, uow: UnitOfWork) -> Command:
         old, cid = _editable_event(uow, self.event_id)
         kind = _check_event(uow, cid, self.code, self.onset_ms, self.offset_ms)
-        uow.update_event(Event(old.id, self.code, kind, self.onset_ms, self.offset_ms, self.subject, self.note))
-        return UpdateEvent(self.event_id, old.code, old.onset_ms, old.offset_ms, old.subject, old.note)
+        view = old.view if self.view == KEEP_VIEW else self.view
+        if view != old.view:
+            _check_view(uow, cid, view)
+        uow.update_event(Event(old.id, self.code, kind, self.onset_ms, self.offset_ms, self.subject, self.note, view))
+        # The undo names the view only when this edit changed it (so it reads "Edit event", not a view change).
+        return UpdateEvent(self.event_id, old.code, old.onset_ms, old.offset_ms, old.subject, old.note,
+                           old.view if view != old.view else KEEP_VIEW)
 
 
 @command
@@ -163,7 +201,7 @@ class DeleteEvent(Command):
     def apply(self, uow: UnitOfWork) -> Command:
         old, cid = _editable_event(uow, self.event_id)
         uow.delete_event(old.id)
-        return AddEvent(int(cid), old.code, old.onset_ms, old.offset_ms, old.subject, old.note, int(old.id))
+        return AddEvent(int(cid), old.code, old.onset_ms, old.offset_ms, old.subject, old.note, int(old.id), old.view)
 
 
 # -- scales, classification, D ----------------------------------------------------------

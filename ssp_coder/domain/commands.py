@@ -9,6 +9,7 @@ written.
 """
 
 from ssp_coder.domain.coding_commands import (
+    KEEP_VIEW,
     AddDIndex,
     AddEvent,
     DeleteDIndex,
@@ -43,7 +44,8 @@ from ssp_coder.domain.project_commands import (
 from ssp_coder.domain.views import SetViewOffset
 
 __all__ = [
-    "COMMANDS", "AddCoder", "AddDIndex", "AddEvent", "Batch", "Command", "CreateCoding", "DeleteCoding",
+    "COMMANDS", "KEEP_VIEW", "AddCoder", "AddDIndex", "AddEvent", "Batch", "Command", "CreateCoding",
+    "DeleteCoding",
     "DeleteDIndex", "DeleteEvent", "MarkComplete", "RemoveCoder", "Reopen", "SetBoundary", "SetClassification",
     "SetCoderRole", "SetCodingNote", "SetDRating", "SetEpisodeFlag", "SetScale", "SetSetting", "SetStatus",
     "SetViewOffset", "UpdateDIndex", "UpdateEvent", "command", "command_from_dict",

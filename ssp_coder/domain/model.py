@@ -96,6 +96,7 @@ class Event:
     offset_ms: int | None = None     # None: a point event, or a state not yet closed
     subject: str | None = None
     note: str | None = None
+    view: int | None = None          # the camera view it was coded from (1 = main view); None: not said
 
     @property
     def is_open(self) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Iterable, Protocol, Sequence
 
 from ssp_coder.domain.command_base import Batch, Command
-from ssp_coder.domain.coding_commands import AddEvent, DeleteEvent, UpdateEvent
+from ssp_coder.domain.coding_commands import KEEP_VIEW, AddEvent, DeleteEvent, UpdateEvent
 from ssp_coder.domain.model import Event
 from ssp_coder.domain.scheme import Scheme
 
@@ -85,8 +85,9 @@ def _notes(*notes: str | None) -> str | None:
 
 
 def _merge(keep: Event, code: str, onset_ms: int, offset_ms: int, subject: str | None, note: str | None,
-           others: Sequence[Event], name: str) -> Batch:
-    steps: list[Command] = [UpdateEvent(int(keep.id), code, onset_ms, offset_ms, subject, note)]
+           others: Sequence[Event], name: str, view: int | None = KEEP_VIEW) -> Batch:
+    # The kept interval keeps its camera view unless the edit itself changes it.
+    steps: list[Command] = [UpdateEvent(int(keep.id), code, onset_ms, offset_ms, subject, note, view)]
     steps += [DeleteEvent(int(o.id)) for o in others]
     return Batch(name, tuple(steps))
 
@@ -123,7 +124,7 @@ def merge_for(cmd: Command, events: Sequence[Event], scheme: Scheme) -> Batch | 
         if keep is None:
             return None
         note = _notes(cmd.note, *(o.note for o in others))
-        return _merge(keep, cmd.code, onset, offset, cmd.subject, note, others, name)
+        return _merge(keep, cmd.code, onset, offset, cmd.subject, note, others, name, cmd.view)
     keep, rest = others[0], others[1:]
     note = _notes(keep.note, *(o.note for o in rest), cmd.note)
     return _merge(keep, cmd.code, onset, offset, keep.subject or cmd.subject, note, rest, name)

@@ -19,6 +19,7 @@ from ssp_coder.errors import KnownError
 from ssp_coder.export import writers
 from ssp_coder.export.codebook import Codebook, abcd_categories, build_codebook, settings_frame
 from ssp_coder.export.datasets import assemble_long, build_wide, session_frame
+from ssp_coder.export.events import TABLE as EVENTS_TABLE, build_events, event_variables
 from ssp_coder.export.fileset import staged_files
 from ssp_coder.export.summary import TrialSummary, summarize
 
@@ -43,6 +44,7 @@ class ExportData:
     settings: Mapping[str, Any]
     meta: Mapping[str, Any] = field(default_factory=dict)
     reliability: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None      # one row per event of the final codings (xlsx and csv)
 
     def settings_table(self) -> pd.DataFrame:
         return settings_frame(self.settings, self.meta)
@@ -59,7 +61,8 @@ def _noop(done: int, total: int, detail: str = "") -> None:
 def prepare_from_frames(sessions: pd.DataFrame, scored: pd.DataFrame, scheme: Scheme, settings: Mapping[str, Any], *,
                         meta: Mapping[str, Any] | None = None, intervention: str | None = None,
                         control: str | None = None, reliability: pd.DataFrame | None = None,
-                        catalogue: Mapping[str, Any] | None = None) -> ExportData:
+                        catalogue: Mapping[str, Any] | None = None,
+                        events: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> ExportData:
     """Everything an export needs, from a session frame and a scoring frame (no project needed)."""
     order = list(settings.get("timepoints", []))
     long = assemble_long(sessions, scored, timepoint_order=order)
@@ -67,12 +70,15 @@ def prepare_from_frames(sessions: pd.DataFrame, scored: pd.DataFrame, scheme: Sc
         raise ExportError("The project has no sessions yet, so there is nothing to export. Import a roster first.")
     wide = build_wide(long)
     codebook = build_codebook(long, wide, scheme, settings, catalogue)
+    event_table = events(long) if events is not None else None
+    if event_table is not None:
+        codebook = Codebook(codebook.variables + tuple(event_variables(scheme, event_table)), codebook.settings)
     try:
         summary = summarize(long, timepoints=order, intervention=intervention, control=control,
                             abcd_categories=abcd_categories(settings))
     except ValueError as exc:
         raise ExportError(f"Cannot summarize: {exc}.") from None
-    return ExportData(long, wide, codebook, summary, dict(settings), dict(meta or {}), reliability)
+    return ExportData(long, wide, codebook, summary, dict(settings), dict(meta or {}), reliability, event_table)
 
 
 def prepare_export(project: "Project", *, scored: pd.DataFrame | None = None, intervention: str | None = None,
@@ -95,7 +101,8 @@ def prepare_export(project: "Project", *, scored: pd.DataFrame | None = None, in
             "created_at": info.get("created_at", ""),
             "note": "Unblinded export for the trial statistician: arm and timepoint are shown."}
     data = prepare_from_frames(session_frame(project), scored, project.scheme, settings, meta=meta,
-                               intervention=intervention, control=control, reliability=reliability)
+                               intervention=intervention, control=control, reliability=reliability,
+                               events=lambda long: build_events(project, long))
     progress(3, 3, "ready")
     return data
 
@@ -135,18 +142,20 @@ def write_export(data: ExportData, fmt: str, out: str | Path, *, shape: str = "b
     shapes = ["long", "wide"] if shape == "both" else [shape]
     data_tables = [(f"data_{s}", data.long if s == "long" else data.wide) for s in shapes]
     codebook = data.codebook.to_frame()
-    codebook = codebook[codebook["table"].isin(shapes)].reset_index(drop=True)
+    # The events table goes into the formats that hold several tables (xlsx, csv); its codebook entries with it.
+    events = [(EVENTS_TABLE, data.events)] if data.events is not None and fmt in ("xlsx", "csv") else []
+    codebook = codebook[codebook["table"].isin(shapes + [t for t, _ in events])].reset_index(drop=True)
     extra = [("reliability", data.reliability)] if data.reliability is not None else []
     paths = output_paths(fmt, out, shape)
     title = str(data.meta.get("project", ""))
     try:
         if fmt == "xlsx":
-            sheets = data_tables + [("codebook", codebook), ("summary", data.summary.to_frame())] + extra + \
+            sheets = data_tables + events + [("codebook", codebook), ("summary", data.summary.to_frame())] + extra + \
                      [("settings", data.settings_table())]
             writers.write_xlsx(paths[0], sheets, title=title, progress=progress)
             return paths
         if fmt == "csv":
-            tables = data_tables + [("codebook", codebook)] + data.summary_tables() + extra + \
+            tables = data_tables + events + [("codebook", codebook)] + data.summary_tables() + extra + \
                      [("settings", data.settings_table())]
             writers.write_csv_folder(paths[0], tables, progress=progress)
             return paths

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -59,6 +60,9 @@ class CodingController(QObject):
         self.state: CodingState | None = None
         self._undo: list[Applied] = []
         self._redo: list[Applied] = []
+        # The camera view a new event is recorded as coded from (None: not recorded); the window's views
+        # set this when the coder asks for it (View ▸ Record which view each event is coded from).
+        self.event_view: Callable[[], int | None] | None = None
 
     # -- who and what ------------------------------------------------------------
     @property
@@ -147,7 +151,8 @@ class CodingController(QObject):
         kind = lambda code: self.scheme.behaviour(code).kind  # noqa: E731
         for c, i in steps:
             if isinstance(c, cmds.AddEvent):
-                ev = Event(EventId(i.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note)
+                ev = Event(EventId(i.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note,
+                           c.view)
                 _insert_sorted(events, ev)
                 added[int(ev.id)] = ev
             elif isinstance(c, cmds.DeleteEvent):
@@ -157,8 +162,11 @@ class CodingController(QObject):
                     updated.pop(c.event_id, None)
                     removed.append(c.event_id)
             else:
-                ev = Event(EventId(c.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note)
-                _remove_sorted(events, c.event_id, getattr(i, "onset_ms", None))
+                was = _remove_sorted(events, c.event_id, getattr(i, "onset_ms", None))
+                # An edit that leaves the view keeps the view the event had.
+                view = (was.view if was is not None else None) if c.view == cmds.KEEP_VIEW else c.view
+                ev = Event(EventId(c.event_id), c.code, kind(c.code), c.onset_ms, c.offset_ms, c.subject, c.note,
+                           view)
                 _insert_sorted(events, ev)
                 if c.event_id in added:
                     added[c.event_id] = ev
@@ -230,7 +238,8 @@ class CodingController(QObject):
                     return None
                 return self.execute(dataclasses.replace(
                     _update_from(open_ev), offset_ms=at_ms))
-        applied = self.execute(cmds.AddEvent(int(self.coding.id), code, at_ms, None, subject, note))
+        view = self.event_view() if self.event_view is not None else None
+        applied = self.execute(cmds.AddEvent(int(self.coding.id), code, at_ms, None, subject, note, view=view))
         if applied is not None and behaviour.is_state and self.state is not None:
             covering = overlapping(self.state.events, code, at_ms, at_ms + 1)
             if covering:
@@ -297,8 +306,8 @@ def _insert_sorted(events: list[Event], ev: Event) -> None:
     events.insert(lo, ev)
 
 
-def _remove_sorted(events: list[Event], event_id: int, onset_ms: int | None) -> None:
-    """Drop one event from the (onset, id)-sorted list; bisect when its onset is known."""
+def _remove_sorted(events: list[Event], event_id: int, onset_ms: int | None) -> Event | None:
+    """Drop one event from the (onset, id)-sorted list and return it; bisect when its onset is known."""
     if onset_ms is not None:
         lo, hi = 0, len(events)
         key = (onset_ms, event_id)
@@ -309,9 +318,10 @@ def _remove_sorted(events: list[Event], event_id: int, onset_ms: int | None) -> 
             else:
                 hi = mid
         if lo < len(events) and int(events[lo].id) == event_id:
-            del events[lo]
-            return
+            return events.pop(lo)
+    was = next((e for e in events if int(e.id) == event_id), None)
     events[:] = [e for e in events if int(e.id) != event_id]
+    return was
 
 
 def fmt_ms(ms: int | None) -> str:

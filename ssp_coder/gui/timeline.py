@@ -37,6 +37,7 @@ from ssp_coder.domain.model import CodingState, Event
 from ssp_coder.domain.scheme import Scheme
 from ssp_coder.gui.controller import fmt_ms
 from ssp_coder.gui.sound_lanes import SoundLanes
+from ssp_coder.gui.event_views import paint_view_tags
 from ssp_coder.gui.timeline_edit import TimelineEditing
 from ssp_coder.gui.timeline_geometry import (
     DLANE_H,
@@ -60,6 +61,7 @@ class Lane:
     ends: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
     run_max: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
     ids: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    views: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))   # 0: no view said
     open_onsets: tuple[int, ...] = ()
 
 
@@ -181,6 +183,7 @@ class Timeline(TimelineEditing, QWidget):
         lane.ends = np.fromiter((e.offset_ms if e.offset_ms is not None else
                                  (self.duration_ms if e.is_open else e.onset_ms) for e in evs), np.int64, n)
         lane.ids = np.fromiter((int(e.id) for e in evs), np.int64, n)
+        lane.views = np.fromiter((e.view or 0 for e in evs), np.int64, n)
         lane.open_onsets = tuple(e.onset_ms for e in evs if e.is_open)
         lane.run_max = np.maximum.accumulate(lane.ends) if n else lane.ends
 
@@ -396,6 +399,11 @@ class Timeline(TimelineEditing, QWidget):
         p.drawText(QRect(16, y, GUTTER - 18, LANE_H), Qt.AlignmentFlag.AlignVCenter, label)
         p.setClipRect(QRect(GUTTER, y, w - GUTTER, LANE_H))
         self._paint_coverage(p, lane, y)
+        if lane.views.any():
+            t0, t1 = self.visible_range()
+            lo = int(np.searchsorted(lane.run_max, t0, side="left"))
+            hi = int(np.searchsorted(lane.onsets, t1, side="right"))
+            paint_view_tags(p, self.x_of, lane.onsets, lane.views, lo, hi, y, LANE_H, w, pal)
         if lane.open_onsets:
             p.setPen(QPen(lane.colour.darker(160), 1, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)

@@ -11,6 +11,11 @@ decoding falls behind at a high rate, it skips frames and catches up.
 Layouts (the coder's choice, kept per coder): the views side by side, or one
 large with the others small beside it. Double-clicking a small view makes it
 the large one. *View ▸ Synchronise views…* sets the offsets (see view_sync.py).
+
+The *current view* is the one the coder last clicked (a double-click, which
+shows a view large, picks it too); when a session opens it is the large view
+in the one-large layout, else the main view. Events record it when the coder
+asks for that (see event_views.py).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from ssp_coder.domain.model import Session
 from ssp_coder.domain.views import SessionView
 from ssp_coder.gui.controller import Change, fmt_ms
+from ssp_coder.gui.event_views import EventViewRecording
 from ssp_coder.gui.player import FrameSource, SimulatedFrameSource, VideoView, draw_fitted
 from ssp_coder.gui.served_source import ServedFrameSource
 from ssp_coder.media.frameserver import FrameServerSettings
@@ -121,6 +127,7 @@ class ViewTile(QWidget):
     """Paints a follower's frame, letterboxed, with the view's name; says plainly when there is nothing to show."""
 
     chosen = Signal(int)      # view number (double-click: make this the large view)
+    picked = Signal(int)      # view number (a click: the view the coder is coding from)
     relinkRequested = Signal(int)   # view number (double-click on a view whose video is missing)
 
     def __init__(self, follower: ViewFollower, parent: QWidget | None = None):
@@ -156,6 +163,9 @@ class ViewTile(QWidget):
                        text or "Loading video…")
         p.end()
 
+    def mousePressEvent(self, _event: object) -> None:
+        self.picked.emit(self.follower.view.number)
+
     def mouseDoubleClickEvent(self, _event: object) -> None:
         if self.follower.path is None and self.follower.view.video_path:
             self.relinkRequested.emit(self.follower.view.number)
@@ -167,6 +177,7 @@ class _MainTile(QWidget):
     """The main view's picture (the window's own VideoView) with its caption."""
 
     chosen = Signal(int)
+    picked = Signal(int)
 
     def __init__(self, video: VideoView, parent: QWidget | None = None):
         super().__init__(parent)
@@ -181,6 +192,8 @@ class _MainTile(QWidget):
         if obj is self.video and event.type() == event.Type.MouseButtonDblClick:
             self.chosen.emit(1)
             return True
+        if obj is self.video and event.type() == event.Type.MouseButtonPress:
+            self.picked.emit(1)          # (not consumed: the picture keeps its own click behaviour)
         return False
 
 
@@ -198,15 +211,19 @@ class ViewsArea(QWidget):
     """The video area: the main view alone, or every view side by side / one large."""
 
     largeChosen = Signal(int)     # the coder double-clicked a view to show it large
+    currentChanged = Signal(int)  # the view the coder is coding from (the one last clicked)
 
     def __init__(self, video: VideoView, parent: QWidget | None = None):
         super().__init__(parent)
         self.main = _MainTile(video)
         self.main.chosen.connect(self.set_large)
+        self.main.picked.connect(self.set_current)
         self.tiles: list[ViewTile] = []
         self.labels: dict[int, str] = {1: "Main view"}
         self.layout_mode = "side"
         self.large = 1
+        self.current = 1
+        self.mark_current = False     # the captions say which view events are logged from
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(2)
@@ -221,14 +238,27 @@ class ViewsArea(QWidget):
         self.labels = labels
         for t in tiles:
             t.chosen.connect(self.set_large)
+            t.picked.connect(self.set_current)
+        self.current = self.large if self.layout_mode == "large" and self.large in labels and tiles else 1
         self._arrange()          # (a large view this session lacks leaves the main view large, the choice kept)
 
     def set_layout_mode(self, mode: str) -> None:
         self.layout_mode = mode if mode in LAYOUTS else "side"
         self._arrange()
 
+    def set_current(self, number: int) -> None:
+        if number in self.labels and self.tiles and number != self.current:
+            self.current = number
+            self._arrange()
+            self.currentChanged.emit(number)
+
+    def set_marking(self, on: bool) -> None:
+        self.mark_current = bool(on)
+        self._arrange()
+
     def set_large(self, number: int) -> None:
         if number in self.labels and self.tiles:
+            self.set_current(number)
             self.large = number
             if self.layout_mode != "large":
                 self.layout_mode = "large"
@@ -281,7 +311,10 @@ class ViewsArea(QWidget):
 
     def _caption_text(self, number: int) -> str:
         name = self.labels.get(number, f"View {number}")
-        return f"{name} (main view: the clock events are logged on)" if number == 1 else name
+        text = f"{name} (main view: the clock events are logged on)" if number == 1 else name
+        if self.mark_current and number == self.current:
+            text = f"● {text} — events are recorded as coded from this view"
+        return text
 
 
 def _offset_commands(change: Change) -> bool:
@@ -311,6 +344,7 @@ class SessionViewSet(QObject):
         window.controller.changed.connect(self._on_change)
         self.area.set_layout_mode(self._setting("layout", "side"))
         self.area.large = int(self._setting("large", 1) or 1)
+        self.recording = EventViewRecording(self)
 
     # -- settings, per coder ----------------------------------------------------------------------
     def _key(self, name: str) -> str:
@@ -338,6 +372,7 @@ class SessionViewSet(QObject):
         self.sync_action = menu.addAction("Synchronise views…")
         self.sync_action.setObjectName("views_sync")
         self.sync_action.triggered.connect(self.open_sync_dialog)
+        self.recording.build_menu(menu)
         self._sync_layout_actions()
         self._enable()
 
@@ -373,6 +408,7 @@ class SessionViewSet(QObject):
             tile.relinkRequested.connect(self.relink)
             tiles.append(tile)
         self.area.set_tiles(tiles, labels)
+        self.recording.refresh()
         self._enable()
         for f in self.followers:
             f.follow(self.window.player.position_ms)

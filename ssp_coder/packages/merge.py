@@ -29,7 +29,7 @@ from ssp_coder.domain.model import CodingState, EpisodeBoundary
 from ssp_coder.errors import KnownError, StoreError
 from ssp_coder.packages.manifest import CODING_NAME, PackageError, Progress, canonical, read_package, signature_ok
 from ssp_coder.store.package_sql import coding_revisions, get_package, package_secret, read_coder_file, update_package
-from ssp_coder.store.project import Project
+from ssp_coder.store.project import Project, upgrade_copy
 from ssp_coder.store.reliability_sql import COMPLETED_IN_PACKAGE, completion_times
 
 Prefer = Union[str, Mapping[int, str], None]
@@ -134,6 +134,7 @@ def import_package(project: Project, path: str | Path, *, prefer: Prefer = None,
     with tempfile.TemporaryDirectory(prefix="sspkg-") as tmp:
         coding_path = Path(tmp) / CODING_NAME
         package.extract(CODING_NAME, coding_path)
+        upgrade_copy(coding_path)    # a package issued by an earlier version comes back in its file format
         try:
             work = Project.open(coding_path, read_only=True, backups=False, check="full")
         except StoreError as exc:
@@ -281,7 +282,7 @@ def _commands(ours: CodingState, theirs: CodingState, project: Project) -> tuple
     if ra.note != rb.note:
         content.append(SetCodingNote(cid, rb.note))
         changes.append("note")
-    ev_key = lambda e: (e.code, e.kind, e.onset_ms, e.offset_ms, e.subject, e.note)  # noqa: E731
+    ev_key = lambda e: (e.code, e.kind, e.onset_ms, e.offset_ms, e.subject, e.note, e.view)  # noqa: E731
     only_ours = Counter(map(ev_key, ours.events)) - Counter(map(ev_key, theirs.events))
     only_theirs = Counter(map(ev_key, theirs.events)) - Counter(map(ev_key, ours.events))
     for e in ours.events:
@@ -291,7 +292,7 @@ def _commands(ours: CodingState, theirs: CodingState, project: Project) -> tuple
     for e in theirs.events:
         if only_theirs[ev_key(e)] > 0:
             only_theirs[ev_key(e)] -= 1
-            content.append(AddEvent(cid, e.code, e.onset_ms, e.offset_ms, e.subject, e.note))
+            content.append(AddEvent(cid, e.code, e.onset_ms, e.offset_ms, e.subject, e.note, view=e.view))
     n_del = sum(1 for c in content if isinstance(c, DeleteEvent))
     n_add = sum(1 for c in content if isinstance(c, AddEvent))
     if n_del or n_add:

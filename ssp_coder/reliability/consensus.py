@@ -175,7 +175,23 @@ def parse_value(field: str, text: str) -> Any:
                           "e.g. 12.5-190.0; ratings: a number).") from None
 
 
-def _commands(cid: int, values: Mapping[str, Any], scheme: Any) -> list[Any]:
+EventViews = Mapping[tuple[str, int, int | None, str | None], list[int | None]]
+
+
+def event_views(state: CodingState) -> dict[tuple[str, int, int | None, str | None], list[int | None]]:
+    """(code, onset, offset, subject) -> the camera views of the coding's events there, in event order.
+
+    A consensus event taken from a coding keeps the view that coding recorded for it (the field values
+    compare events without their view: two coders who saw the same cry from different cameras agree).
+    """
+    out: dict[tuple[str, int, int | None, str | None], list[int | None]] = {}
+    for e in state.events:
+        out.setdefault((e.code, e.onset_ms, e.offset_ms, e.subject), []).append(e.view)
+    return out
+
+
+def _commands(cid: int, values: Mapping[str, Any], scheme: Any,
+              views: Mapping[str, EventViews] | None = None) -> list[Any]:
     cmds: list[Any] = []
     for ep in scheme.episodes:
         v = values.get(f"episode_{ep.number}")
@@ -197,8 +213,11 @@ def _commands(cid: int, values: Mapping[str, Any], scheme: Any) -> list[Any]:
     for group, t, sub in sorted(values.get("d_indices") or (), key=lambda m: (m[1], m[0])):
         cmds.append(AddDIndex(cid, group, t, sub))
     for beh in scheme.behaviours:
-        for on, off, subject in sorted(values.get(f"events_{beh.code}") or (), key=lambda e: (e[0], e[1] or 0)):
-            cmds.append(AddEvent(cid, beh.code, on, off, subject))
+        field = f"events_{beh.code}"
+        source = {k: list(v) for k, v in (views or {}).get(field, {}).items()}
+        for on, off, subject in sorted(values.get(field) or (), key=lambda e: (e[0], e[1] or 0)):
+            taken = source.get((beh.code, on, off, subject))
+            cmds.append(AddEvent(cid, beh.code, on, off, subject, view=taken.pop(0) if taken else None))
     return cmds
 
 
@@ -375,6 +394,7 @@ def create_consensus(project: Any, session: str | int, *, decider: str, choices:
         raise DomainError(f"Say why the consensus of session {diff.blinded_code} is revised (a reason is required).")
     plan = plan_consensus(diff, project.scheme, choices=choices, reasons=reasons, base=base)
     decided = {k: (v if isinstance(v, str) else display(v)) for k, v in dict(choices or {}).items()}
+    views = _source_views(project, plan)
     with project.bulk(actor=who.name) as bulk:
         if old_id is None:
             applied = bulk.execute(CreateCoding(session_id=diff.session_id, coder_id=int(who.id),
@@ -391,7 +411,7 @@ def create_consensus(project: Any, session: str | int, *, decider: str, choices:
             for cmd in _clear_commands(state):
                 bulk.execute(cmd)
             sql.delete_consensus_sources(bulk.conn, cid)
-        for cmd in _commands(cid, plan.values, project.scheme):
+        for cmd in _commands(cid, plan.values, project.scheme, views):
             bulk.execute(cmd)
         sql.put_consensus_sources(bulk.conn, cid, [(f, src, who.name, why) for f, src, why in plan.provenance])
         bulk.audit("RecordConsensus", {"session": diff.blinded_code, "coding_a": diff.coding_a,
@@ -401,6 +421,18 @@ def create_consensus(project: Any, session: str | int, *, decider: str, choices:
         if not missing_for_completion(bulk.uow.coding_state(cid), project.scheme):
             bulk.execute(MarkComplete(cid))
     return cid
+
+
+def _source_views(project: Any, plan: ConsensusPlan) -> dict[str, EventViews]:
+    """For each events field, the views its source coding recorded (the value came from that coding)."""
+    states: dict[int, CodingState] = {}
+    out: dict[str, EventViews] = {}
+    for field, src, _why in plan.provenance:
+        if field.startswith("events_") and src is not None:
+            if src not in states:
+                states[src] = project.coding_state(src)
+            out[field] = event_views(states[src])
+    return out
 
 
 CONFERENCE_COLUMNS = ["blinded_code", "primary_id", "reliability_id", "primary_coder", "reliability_coder",

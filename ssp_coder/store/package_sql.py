@@ -177,10 +177,10 @@ def _copy_content(src: sqlite3.Connection, t: sqlite3.Connection, from_id: int, 
                            "ORDER BY episode", (from_id,)).fetchall():
         t.execute("INSERT INTO episodes (coding_id, episode, onset_ms, offset_ms, flag, reason) VALUES (?,?,?,?,?,?)",
                   (to_id, *row))
-    for row in src.execute("SELECT code, kind, onset_ms, offset_ms, subject, note FROM events WHERE coding_id = ? "
-                           "ORDER BY onset_ms, id", (from_id,)).fetchall():
-        t.execute("INSERT INTO events (coding_id, code, kind, onset_ms, offset_ms, subject, note) "
-                  "VALUES (?,?,?,?,?,?,?)", (to_id, *row))
+    for row in src.execute("SELECT code, kind, onset_ms, offset_ms, subject, note, view FROM events "
+                           "WHERE coding_id = ? ORDER BY onset_ms, id", (from_id,)).fetchall():
+        t.execute("INSERT INTO events (coding_id, code, kind, onset_ms, offset_ms, subject, note, view) "
+                  "VALUES (?,?,?,?,?,?,?,?)", (to_id, *row))
     for row in src.execute("SELECT scale, episode, partner, value FROM scale_ratings WHERE coding_id = ? "
                            "ORDER BY scale, episode, partner", (from_id,)).fetchall():
         t.execute("INSERT INTO scale_ratings (coding_id, scale, episode, partner, value) VALUES (?,?,?,?,?)",

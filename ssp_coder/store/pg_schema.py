@@ -202,6 +202,12 @@ CREATE TABLE session_views (
 CREATE INDEX session_views_sha ON session_views(video_sha256);
 """
 
+# Version 3, as the project file's: the camera view an event was coded from (NULL = not said). The coders'
+# ``blinded.events`` view is recreated on every upgrade, so it shows (and lets them write) the new column.
+PG_SCHEMA_V3 = """
+ALTER TABLE events ADD COLUMN view BIGINT CHECK (view IS NULL OR view >= 1);
+"""
+
 # Tables whose ids come from a sequence (the sequence is set past the highest id after a push).
 SEQUENCED_TABLES = ("participants", "sessions", "coders", "codings", "events", "d_indices", "audit")
 
@@ -265,5 +271,5 @@ CREATE VIEW blinded.packages AS SELECT * FROM ssp.packages WHERE false;
 CODER_WRITABLE = ("episodes", "events", "scale_ratings", "d_indices", "results")
 
 # Append new migrations; never edit a released one.
-PG_MIGRATIONS: list[str] = [PG_SCHEMA_V1, PG_SCHEMA_V2]
+PG_MIGRATIONS: list[str] = [PG_SCHEMA_V1, PG_SCHEMA_V2, PG_SCHEMA_V3]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)

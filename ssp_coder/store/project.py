@@ -82,6 +82,21 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             raise
 
 
+def upgrade_copy(path: Path) -> None:
+    """Bring a private copy of a project file (e.g. a returned package's coding file, extracted to a temporary
+    folder) up to this program's file format, so it can then be opened read-only. A file from a newer
+    version is left as it is (opening it says so)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if 0 < version < SCHEMA_VERSION:
+            migrate(conn, path)
+    except sqlite3.DatabaseError:
+        pass                 # not a readable project file: opening it reports what is wrong
+    finally:
+        conn.close()
+
+
 def _split_sql(script: str) -> list[str]:
     """Split a migration into statements (triggers contain ';' inside BEGIN ... END)."""
     out, buf = [], []

@@ -119,9 +119,9 @@ def timed_for(project: Any, coding_ids: Iterable[int]) -> dict[int, TimedData]:
         for r in conn.execute(f"SELECT coding_id, episode, onset_ms, offset_ms, flag, reason FROM episodes "
                               f"WHERE coding_id IN ({q})", chunk):
             bounds[r[0]][r[1]] = EpisodeBoundary(r[1], r[2], r[3], r[4], r[5])
-        for r in conn.execute(f"SELECT coding_id, id, code, kind, onset_ms, offset_ms, subject, note FROM events "
+        for r in conn.execute(f"SELECT coding_id, id, code, kind, onset_ms, offset_ms, subject, note, view FROM events "
                               f"WHERE coding_id IN ({q}) ORDER BY coding_id, onset_ms, id", chunk):
-            events[r[0]].append(Event(EventId(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]))
+            events[r[0]].append(Event(EventId(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], r[8]))
         for r in conn.execute(f"SELECT coding_id, id, group_code, time_ms, sub_item, note FROM d_indices "
                               f"WHERE coding_id IN ({q}) ORDER BY coding_id, time_ms, id", chunk):
             marks[r[0]].append(DIndexMark(DIndexId(r[1]), r[2], r[3], r[4], r[5]))

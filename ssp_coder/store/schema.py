@@ -162,9 +162,15 @@ CREATE TABLE session_views (
 CREATE INDEX session_views_sha ON session_views(video_sha256);
 """
 
+# Version 3: an event may say which camera view it was coded from (the view's number, 1 = the main view;
+# NULL = not said, as for every event logged before, and always for a session filmed by one camera).
+SCHEMA_V3 = """
+ALTER TABLE events ADD COLUMN view INTEGER CHECK (view IS NULL OR view >= 1);
+"""
+
 # Each migration takes the file from version i to i + 1. Version 0 is an empty
 # file. Append new migrations; never edit a released one.
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x53535043  # "SSPC": lets `file` and tools recognise the format

@@ -23,7 +23,7 @@ def now_iso() -> str:
 SESSION_COLS = ("id, participant_id, timepoint, blinded_code, video_path, video_sha256, duration_ms, fps, "
                 "frame_count, date_of_visit, age_months")
 CODING_COLS = "id, session_id, coder_id, purpose, status, origin, revision, created_at, updated_at"
-EVENT_COLS = "id, code, kind, onset_ms, offset_ms, subject, note"
+EVENT_COLS = "id, code, kind, onset_ms, offset_ms, subject, note, view"
 
 
 def session_from_row(r: tuple) -> Session:
@@ -35,7 +35,7 @@ def coding_from_row(r: tuple) -> Coding:
 
 
 def event_from_row(r: tuple) -> Event:
-    return Event(EventId(r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
+    return Event(EventId(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7])
 
 
 def participant_from_row(r: tuple) -> Participant:
@@ -129,6 +129,9 @@ class SqliteUnitOfWork:
     def session_view(self, session_id: SessionId, number: int) -> SessionView:
         return views_sql.session_view(self.conn, session_id, number)
 
+    def session_views(self, session_id: SessionId) -> list[SessionView]:
+        return views_sql.session_views(self.conn, session_id)
+
     # -- writes ----------------------------------------------------------------
     def insert_coder(self, name: str, role: str, coder_id: CoderId | None = None) -> CoderId:
         cur = self.conn.execute("INSERT INTO coders (id, name, role) VALUES (?, ?, ?)", (coder_id, name, role))
@@ -156,14 +159,16 @@ class SqliteUnitOfWork:
 
     def insert_event(self, coding_id: CodingId, event: Event, event_id: EventId | None = None) -> EventId:
         cur = self.conn.execute(
-            "INSERT INTO events (id, coding_id, code, kind, onset_ms, offset_ms, subject, note) VALUES (?,?,?,?,?,?,?,?)",
-            (event_id, coding_id, event.code, event.kind, event.onset_ms, event.offset_ms, event.subject, event.note))
+            "INSERT INTO events (id, coding_id, code, kind, onset_ms, offset_ms, subject, note, view) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            (event_id, coding_id, event.code, event.kind, event.onset_ms, event.offset_ms, event.subject, event.note,
+             event.view))
         return EventId(cur.lastrowid)
 
     def update_event(self, event: Event) -> None:
-        self.conn.execute("UPDATE events SET code = ?, kind = ?, onset_ms = ?, offset_ms = ?, subject = ?, note = ? "
-                          "WHERE id = ?", (event.code, event.kind, event.onset_ms, event.offset_ms, event.subject,
-                                           event.note, event.id))
+        self.conn.execute("UPDATE events SET code = ?, kind = ?, onset_ms = ?, offset_ms = ?, subject = ?, note = ?, "
+                          "view = ? WHERE id = ?", (event.code, event.kind, event.onset_ms, event.offset_ms,
+                                                    event.subject, event.note, event.view, event.id))
 
     def delete_event(self, event_id: EventId) -> None:
         self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))

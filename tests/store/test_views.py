@@ -24,6 +24,11 @@ def make_v1_file(path):
     con.execute("DROP TABLE sessions")
     con.execute(v1)
     con.execute("CREATE INDEX sessions_sha ON sessions(video_sha256)")
+    events = next(s for s in _split_sql(MIGRATIONS[0]) if s.startswith("CREATE TABLE events"))
+    con.execute("DROP INDEX events_coding")
+    con.execute("DROP TABLE events")            # (events without the view of version 3)
+    con.execute(events)
+    con.execute("CREATE INDEX events_coding ON events(coding_id, onset_ms)")
     con.execute("INSERT INTO participants (id, external_id, arm) VALUES (1, 'P1', 'A')")
     con.execute("INSERT INTO sessions (id, participant_id, timepoint, blinded_code, video_path, duration_ms, fps) "
                 "VALUES (1, 1, 'pre', 'ABC-DEF', 'v.mp4', 60000, 25)")

@@ -10,10 +10,12 @@ from PySide6.QtGui import QBrush, QColor
 
 from ssp_coder.domain import commands as cmds
 from ssp_coder.domain.model import Event
+from ssp_coder.domain.views import SessionView
+from ssp_coder.gui.event_views import parse_view, view_text
 from ssp_coder.gui.controller import Change, CodingController, fmt_ms, parse_ms
 
-COLUMNS = ("Behaviour", "Kind", "Onset", "Offset", "Duration", "Subject", "Note")
-COL_CODE, COL_KIND, COL_ONSET, COL_OFFSET, COL_DURATION, COL_SUBJECT, COL_NOTE = range(7)
+COLUMNS = ("Behaviour", "Kind", "Onset", "Offset", "Duration", "Subject", "Note", "View")
+COL_CODE, COL_KIND, COL_ONSET, COL_OFFSET, COL_DURATION, COL_SUBJECT, COL_NOTE, COL_VIEW = range(8)
 EVENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
@@ -28,6 +30,8 @@ class EventsModel(QAbstractTableModel):
         self._by_id: dict[int, Event] = {}
         self.open_count = 0                 # kept in step row by row: counting 5,000 events per key is too slow
         self._names = {b.code: b.name for b in controller.scheme.behaviours}
+        self.session_views: list[SessionView] = []      # the open session's camera views
+        self._view_names: dict[int, str | None] = {}
         controller.codingOpened.connect(self._reset)
         controller.changed.connect(self._on_change)
         self._reset(controller.state)
@@ -35,6 +39,9 @@ class EventsModel(QAbstractTableModel):
     # -- keeping in step with the controller ------------------------------------------
     def _reset(self, state: Any) -> None:
         self.beginResetModel()
+        session = self.controller.session
+        self.session_views = self.controller.project.views(int(session.id)) if session is not None else []
+        self._view_names = {v.number: v.name for v in self.session_views}
         self.events = list(state.events) if state is not None else []
         self._keys = [(e.onset_ms, int(e.id)) for e in self.events]
         self._by_id = {int(e.id): e for e in self.events}
@@ -124,7 +131,8 @@ class EventsModel(QAbstractTableModel):
         f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         ev = self.events[index.row()]
         editable = index.column() in (COL_CODE, COL_ONSET, COL_SUBJECT, COL_NOTE) or (
-            index.column() == COL_OFFSET and ev.kind == "state")
+            index.column() == COL_OFFSET and ev.kind == "state") or (
+            index.column() == COL_VIEW and len(self.session_views) > 1)
         if editable and self.controller.editable:
             f |= Qt.ItemFlag.ItemIsEditable
         return f
@@ -151,6 +159,8 @@ class EventsModel(QAbstractTableModel):
                 return ev.subject or ""
             if col == COL_NOTE:
                 return ev.note or ""
+            if col == COL_VIEW:
+                return view_text(ev.view, self._view_names)
         elif role == Qt.ItemDataRole.EditRole:
             if col == COL_CODE:
                 return ev.code
@@ -162,10 +172,12 @@ class EventsModel(QAbstractTableModel):
                 return ev.subject or ""
             if col == COL_NOTE:
                 return ev.note or ""
+            if col == COL_VIEW:
+                return view_text(ev.view, self._view_names)
             return None
         elif role == SORT_ROLE:
             return (ev.code, ev.kind, ev.onset_ms, ev.offset_ms if ev.offset_ms is not None else -1,
-                    ev.duration_ms, ev.subject or "", ev.note or "")[col]
+                    ev.duration_ms, ev.subject or "", ev.note or "", ev.view or 0)[col]
         elif role == EVENT_ID_ROLE:
             return int(ev.id)
         elif role == Qt.ItemDataRole.ToolTipRole:
@@ -173,6 +185,9 @@ class EventsModel(QAbstractTableModel):
             tip = f"{name} ({ev.kind})"
             if ev.is_open:
                 tip += " — still open: press its key again to close it"
+            if col == COL_VIEW and len(self.session_views) > 1:
+                tip = ("The camera view this event was coded from. Type a view's number or name to change it; "
+                       "leave it empty for none.")
             return tip
         elif role == Qt.ItemDataRole.ForegroundRole and ev.is_open and col == COL_OFFSET:
             return QBrush(QColor("#d9534f"))
@@ -185,8 +200,19 @@ class EventsModel(QAbstractTableModel):
             return False
         ev = self.events[index.row()]
         code, onset, offset, subject, note = ev.code, ev.onset_ms, ev.offset_ms, ev.subject, ev.note
+        view: int | None = cmds.KEEP_VIEW
         text = "" if value is None else str(value).strip()
         col = index.column()
+        if col == COL_VIEW:
+            try:
+                view = parse_view(text, self.session_views)
+            except ValueError:
+                known = ", ".join(view_text(v.number, self._view_names) for v in self.session_views)
+                self.controller.message.emit(f"'{text}' is not a view of this session ({known}); type its number "
+                                             "or name, or leave it empty for none.")
+                return False
+            if view == ev.view:
+                return True
         try:
             if col == COL_CODE:
                 code = text
@@ -201,5 +227,5 @@ class EventsModel(QAbstractTableModel):
         except ValueError:
             self.controller.message.emit(f"'{text}' is not a time; type mm:ss.mmm, for example 01:23.480.")
             return False
-        applied = self.controller.execute(cmds.UpdateEvent(int(ev.id), code, onset, offset, subject, note))
+        applied = self.controller.execute(cmds.UpdateEvent(int(ev.id), code, onset, offset, subject, note, view))
         return applied is not None

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
 
 from ssp_coder.domain import commands as cmds
 from ssp_coder.gui.controller import Change, CodingController
-from ssp_coder.gui.models.events import COL_NOTE, EVENT_ID_ROLE, SORT_ROLE, EventsModel
+from ssp_coder.gui.models.events import COL_NOTE, COL_VIEW, EVENT_ID_ROLE, SORT_ROLE, EventsModel
 from ssp_coder.gui.panels.common import table_view
 
 
@@ -67,7 +67,13 @@ class EventsPanel(QWidget):
                              "brings it back)")
         controller.changed.connect(self._on_change)
         controller.codingOpened.connect(lambda _s: self._update_count())
+        controller.codingOpened.connect(lambda _s: self._show_view_column())
         self._update_count()
+        self._show_view_column()
+
+    def _show_view_column(self) -> None:
+        """The View column only for sessions filmed by more than one camera."""
+        self.view.setColumnHidden(COL_VIEW, len(self.model.session_views) < 2)
 
     def _update_count(self) -> None:
         st = self.controller.state
