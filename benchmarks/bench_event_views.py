@@ -13,26 +13,19 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_gui_common import busy_project, percentile, temp_folder  # noqa: E402
+from bench_gui_common import busy_project, coding_window, percentile, temp_folder  # noqa: E402
 
-from PySide6.QtCore import QSettings  # noqa: E402
 
 from ssp_coder.domain import commands as cmds  # noqa: E402
 from ssp_coder.domain.model import SessionId  # noqa: E402
 from ssp_coder.domain.views import SessionView  # noqa: E402
-from ssp_coder.gui.app import application, build_window  # noqa: E402
+
 from ssp_coder.store.project import Project  # noqa: E402
 
 
 def full_repaints(path: Path, folder: Path, label: str) -> None:
-    app = application()
     project = Project.open(path, backups=False)
-    win = build_window(project, project.coder("Ana"), QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat),
-                       decode_video=False, ask_relink=False)
-    win.resize(1920, 1080)
-    win.show()
-    win.open_first_coding()
-    app.processEvents()
+    win = coding_window(project, folder / "s.ini", (1920, 1080))
     tl = win.timeline
     tagged = sum(int((lane.views > 0).sum()) for lane in tl.lanes)
     for span in ("whole session", "60 s"):

@@ -65,6 +65,23 @@ def wait_until(app, cond, timeout: float = 60.0) -> bool:
     return True
 
 
+def coding_window(project: Project, settings_file: Path, size: tuple[int, int] = (1366, 768), *,
+                  decode_video: bool = False):
+    """The coding window as a coder ("Ana") opens it on the project's first coding, shown at ``size``."""
+    from PySide6.QtCore import QSettings
+
+    from ssp_coder.gui.app import application, build_window
+
+    app = application()
+    win = build_window(project, project.coder("Ana"), QSettings(str(settings_file), QSettings.Format.IniFormat),
+                       decode_video=decode_video, ask_relink=False)
+    win.resize(*size)
+    win.show()
+    win.open_first_coding()
+    app.processEvents()
+    return win
+
+
 def temp_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="ssp-bench-"))
 

@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_gui_common import busy_project, percentile, temp_folder  # noqa: E402
+from bench_gui_common import busy_project, coding_window, percentile, temp_folder  # noqa: E402
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ssp_coder.gui.app import application, build_window  # noqa: E402
+from ssp_coder.gui.app import application  # noqa: E402
 from ssp_coder.store.project import Project  # noqa: E402
 
 
@@ -25,11 +25,7 @@ def main(n: int = 300) -> None:
     path = busy_project(folder, events=5000)
     app = application()
     project = Project.open(path, backups=False)
-    win = build_window(project, project.coder("Ana"), QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat),
-                       decode_video=False, ask_relink=False)
-    win.resize(1366, 768)
-    win.show()
-    win.open_first_coding()
+    win = coding_window(project, folder / "s.ini")
     win.activateWindow()
     while QApplication.activeWindow() is not win:
         app.processEvents()

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_gui_common import busy_project, percentile, temp_folder  # noqa: E402
+from bench_gui_common import busy_project, coding_window, percentile, temp_folder  # noqa: E402
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtGui import QRegion  # noqa: E402
@@ -36,13 +36,8 @@ def wait_frame(player) -> None:
 def bench_repaint() -> None:
     folder = temp_folder()
     path = busy_project(folder, events=5000)
-    app = application()
     project = Project.open(path, backups=False)
-    win = build_window(project, project.coder("Ana"), settings(folder), decode_video=False, ask_relink=False)
-    win.resize(1920, 1080)
-    win.show()
-    win.open_first_coding()
-    app.processEvents()
+    win = coding_window(project, folder / "s.ini", (1920, 1080))
     tl = win.timeline
     strips, cached, full = [], [], []
     for i in range(200):
@@ -78,12 +73,8 @@ def bench_frame_step() -> None:
     video = folder / "720p.mp4"
     info = make_ssp_video(video, episode_seconds=3, fps=25, width=1280, height=720)
     path = busy_project(folder, events=500, video=video, video_info=info)
-    application()
     project = Project.open(path, backups=False)
-    win = build_window(project, project.coder("Ana"), settings(folder), decode_video=True, ask_relink=False)
-    win.resize(1366, 768)
-    win.show()
-    win.open_first_coding()
+    win = coding_window(project, folder / "s.ini", decode_video=True)
     wait_frame(win.player)
     times = []
     for i in range(120):
