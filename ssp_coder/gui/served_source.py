@@ -36,8 +36,12 @@ TICK_MS = 5                    # how often playback looks at the clock (well und
 SOUND_SETTLE_SECONDS = 1.0     # time the sound output gets to start (or to go on after a jump) before a check
 SOUND_CHECK_SECONDS = 0.5
 # Sound further than this from the clock, in real time, is put back: the sound's own position is
-# media time, so at 8x the sound may be 1.2 s of media off and at 0.1x 15 ms.
+# media time, so at 8x the sound may be 1.2 s of media off ...
 SOUND_DRIFT_MS = 150
+# ... but never less than this, in media time: the sound player reports its position an audio frame
+# at a time (1,024 samples of AAC, 21 ms), which at 0.1x is 210 ms of real time; a put-back is heard
+# as a skip, so it is not made for less than a video frame's worth (at 25 fps).
+SOUND_DRIFT_MIN_MEDIA_MS = 40
 
 
 class _Bridge(QObject):
@@ -290,7 +294,7 @@ class ServedFrameSource(FrameSource):
         elif now >= self._sound_check_at:
             # The pictures follow the clock; the sound is put back on it when it has drifted.
             self._sound_check_at = now + SOUND_CHECK_SECONDS
-            if abs(sound.position() - at_ms) > SOUND_DRIFT_MS * self._rate:
+            if abs(sound.position() - at_ms) > max(SOUND_DRIFT_MS * self._rate, SOUND_DRIFT_MIN_MEDIA_MS):
                 sound.setPosition(int(at_ms))
                 self._sound_check_at = now + SOUND_SETTLE_SECONDS   # the output starts again from there
 

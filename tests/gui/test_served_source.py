@@ -212,7 +212,8 @@ def test_sound_plays_at_every_rate_from_the_clocks_time_and_is_put_back_on_it(qt
         qtbot.waitUntil(lambda: rate_taken(0.1), timeout=20000)
         assert put_at == [clock_ms()], "at 0.1x the sound starts from the clock's time"
         # The clock moves on 1.5 s (150 ms of media) while the sound, on its own, has moved a few ms of
-        # media: more than SOUND_DRIFT_MS of real time off (15 ms of media at 0.1x), so it is put back.
+        # media: more than SOUND_DRIFT_MS of real time off (at 0.1x 15 ms of media, so the floor of
+        # SOUND_DRIFT_MIN_MEDIA_MS counts), so it is put back.
         clock.advance(served_source.SOUND_SETTLE_SECONDS + 0.5)
         qtbot.waitUntil(lambda: len(put_at) == 2, timeout=20000)
         assert put_at[1] == clock_ms()
