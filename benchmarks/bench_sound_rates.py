@@ -6,7 +6,8 @@ from an audio-only QMediaPlayer that is put back on the clock when it drifts by 
 (``camcorder_video.py``; made once into the system's temporary folder) in a ServedFrameSource at each
 rate and samples, every 20 ms, the sound's position against the clock's time.
 
-Printed for each rate: how long the sound took to start moving after play; then, from one second
+Printed for each rate: how long after play the clock (and the sound with it) started, and how long
+the sound then took to move; then, from one second
 after play (the output's start-up, ``SOUND_SETTLE_SECONDS``), the drift in media time and in real
 time (media time / rate), the share of samples within the tolerance, the times it was put back, and
 the sound's own speed against the clock's.
@@ -69,9 +70,14 @@ def measure(app, source, rate: float, seconds: float, start_ms: int) -> dict:
         put_back.append(ms)
         original(ms)
     sound.setPosition = counted
-    samples: list[tuple[float, float, float]] = []     # wall seconds since play, clock ms, sound ms
+    samples: list[tuple[float, float, float]] = []     # wall seconds since the sound started, clock ms, sound ms
     player.toggle()
+    pressed = time.monotonic()
+    # The clock starts once the decoder has the first frame (a seek's worth of decoding); the sound with it.
+    while not source._sound_started and time.monotonic() - pressed < 30:
+        spin(app, 0.005)
     t0 = time.monotonic()
+    clock_wait_ms = (t0 - pressed) * 1000
     started_at = None
     while time.monotonic() - t0 < seconds:
         spin(app, 0.02)
@@ -103,7 +109,7 @@ def measure(app, source, rate: float, seconds: float, start_ms: int) -> dict:
         a, b = steady[len(steady) // 3], steady[-1]
         if b[1] != a[1]:
             slope = (b[2] - a[2]) / (b[1] - a[1])
-    return {"started_ms": None if started_at is None else started_at * 1000, "n": len(steady),
+    return {"clock_wait_ms": clock_wait_ms, "started_ms": None if started_at is None else started_at * 1000, "n": len(steady),
             "median": statistics.median(drift_real) if drift_real else float("nan"),
             "p95": percentile(drift_real, 0.95), "max": max(drift_real, default=float("nan")),
             "median_media": statistics.median(drift_media) if drift_media else float("nan"),
@@ -150,7 +156,8 @@ def main() -> None:
             start_ms = int(max(0, min(20000, info.duration_ms - span_ms)))
             r = measure(app, source, rate, args.seconds, start_ms)
             started = "never" if r["started_ms"] is None else f"{r['started_ms']:.0f} ms"
-            print(f"{rate:>5g}x: sound moving after {started}; from {ss.SOUND_SETTLE_SECONDS:g} s on (n={r['n']}): "
+            print(f"{rate:>5g}x: clock and sound started {r['clock_wait_ms']:.0f} ms after play; sound moving "
+                  f"{started} after that; from {ss.SOUND_SETTLE_SECONDS:g} s on (n={r['n']}): "
                   f"drift median {r['median']:.0f} ms, p95 {r['p95']:.0f} ms, max {r['max']:.0f} ms real time "
                   f"(median {r['median_media']:.0f} ms of media; sound ahead by {r['ahead']:+.0f} ms at the median; "
                   f"position read in steps of {r['grain']:.0f} ms of media); within the tolerance ({r['tolerance']:.0f} ms of media) "
