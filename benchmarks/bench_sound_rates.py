@@ -22,6 +22,7 @@ measurement without speakers, a PulseAudio null sink: ``pulseaudio -n -L module-
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -54,10 +55,10 @@ def spin(app, seconds: float) -> None:
         time.sleep(0.002)
 
 
-def measure(app, source, rate: float, seconds: float, start_ms: int) -> dict:
+def measure(app, player, rate: float, seconds: float, start_ms: int) -> dict:
     from ssp_coder.gui import served_source as ss
 
-    player = source_player[0]
+    source = player.source
     player.pause()
     player.set_rate(rate)
     player.seek(start_ms)
@@ -99,7 +100,7 @@ def measure(app, source, rate: float, seconds: float, start_ms: int) -> dict:
     signed = [pos - at for _t, at, pos in steady]
     drift_media = [abs(d) for d in signed]
     # How finely the player reports its position: the median step between two different readings.
-    steps = [b[2] - a[2] for a, b in zip(samples, samples[1:]) if b[2] != a[2]]
+    steps = [b[2] - a[2] for a, b in itertools.pairwise(samples) if b[2] != a[2]]
     drift_real = [d / rate for d in drift_media]
     tolerance = max(ss.SOUND_DRIFT_MS * rate, ss.SOUND_DRIFT_MIN_MEDIA_MS)
     within = sum(1 for d in drift_media if d <= tolerance) / max(1, len(drift_media))
@@ -116,8 +117,6 @@ def measure(app, source, rate: float, seconds: float, start_ms: int) -> dict:
             "within": within, "tolerance": tolerance, "ahead": statistics.median(signed) / rate if signed else float("nan"),
             "grain": statistics.median(steps) if steps else float("nan"), "put_back": len(put_back) - 1, "slope": slope}
 
-
-source_player: list = []
 
 
 def main() -> None:
@@ -144,7 +143,6 @@ def main() -> None:
           f"{ss.SOUND_SETTLE_SECONDS} s to start")
     player = VideoPlayer()
     source = ss.ServedFrameSource(path)
-    source_player.append(player)
     player.load(source, info.fps, info.duration_ms, info.frame_count)
     end = time.monotonic() + 60
     while source.server is None and time.monotonic() < end:
@@ -154,7 +152,7 @@ def main() -> None:
         for rate in RATES:
             span_ms = args.seconds * rate * 1000 + 3000
             start_ms = int(max(0, min(20000, info.duration_ms - span_ms)))
-            r = measure(app, source, rate, args.seconds, start_ms)
+            r = measure(app, player, rate, args.seconds, start_ms)
             started = "never" if r["started_ms"] is None else f"{r['started_ms']:.0f} ms"
             print(f"{rate:>5g}x: clock and sound started {r['clock_wait_ms']:.0f} ms after play; sound moving "
                   f"{started} after that; from {ss.SOUND_SETTLE_SECONDS:g} s on (n={r['n']}): "
