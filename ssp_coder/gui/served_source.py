@@ -7,7 +7,8 @@ nothing at all. Playback (0.1x-8x) is the frame server's too: its clock runs
 at real time x rate and it drops frames rather than fall behind; a short
 timer here shows the newest frame the clock has reached. On pause the frame
 on screen is the server's, and steps go on from it. Sound comes from an
-audio-only QMediaPlayer at 0.5x-2x, put back on the clock when it drifts.
+audio-only QMediaPlayer at every rate (its FFmpeg backend stretches the
+sound, keeping the pitch if asked), put back on the clock when it drifts.
 The time shown and logged is always the decoded frame's own timestamp (from
 the video's first frame).
 
@@ -32,10 +33,15 @@ from ssp_coder.gui.player import FrameSource
 from ssp_coder.media.frameserver import FrameServer, FrameServerSettings, ServedFrame
 
 TICK_MS = 5                    # how often playback looks at the clock (well under a frame at 8x, 25 fps)
-SOUND_RATES = (0.5, 2.0)       # sound plays at these rates and between; other rates play silently
-SOUND_SETTLE_SECONDS = 1.0     # time the sound output gets to start before it is checked
+SOUND_SETTLE_SECONDS = 1.0     # time the sound output gets to start (or to go on after a jump) before a check
 SOUND_CHECK_SECONDS = 0.5
-SOUND_DRIFT_MS = 150           # sound further than this from the clock (x rate above 1x) is put back
+# Sound further than this from the clock, in real time, is put back: the sound's own position is
+# media time, so at 8x the sound may be 1.2 s of media off ...
+SOUND_DRIFT_MS = 150
+# ... but never less than this, in media time: the sound player reports its position an audio frame
+# at a time (1,024 samples of AAC, 21 ms), which at 0.1x is 210 ms of real time; a put-back is heard
+# as a skip, so it is not made for less than a video frame's worth (at 25 fps).
+SOUND_DRIFT_MIN_MEDIA_MS = 40
 
 
 class _Bridge(QObject):
@@ -253,7 +259,7 @@ class ServedFrameSource(FrameSource):
         self._rate = rate
         if self._playing and self.server is not None:
             self.server.set_rate(rate)
-            self._sound_started = False    # picked up again at the new rate (if it is one with sound)
+            self._sound_started = False    # picked up again at the new rate
 
     # -- sound: QtMultimedia, audio only, kept with the clock -----------------------------------------------
     def _ensure_sound(self) -> QMediaPlayer:
@@ -273,9 +279,6 @@ class ServedFrameSource(FrameSource):
             self._sound.setActiveVideoTrack(-1)
 
     def _keep_sound(self, clock) -> None:
-        if not (SOUND_RATES[0] <= self._rate <= SOUND_RATES[1]):
-            self._stop_sound()             # silence at rates where speech is no help
-            return
         sound = self._ensure_sound()
         if sound.mediaStatus() in (QMediaPlayer.MediaStatus.LoadingMedia, QMediaPlayer.MediaStatus.NoMedia,
                                    QMediaPlayer.MediaStatus.InvalidMedia):
@@ -291,8 +294,9 @@ class ServedFrameSource(FrameSource):
         elif now >= self._sound_check_at:
             # The pictures follow the clock; the sound is put back on it when it has drifted.
             self._sound_check_at = now + SOUND_CHECK_SECONDS
-            if abs(sound.position() - at_ms) > SOUND_DRIFT_MS * max(1.0, self._rate):
+            if abs(sound.position() - at_ms) > max(SOUND_DRIFT_MS * self._rate, SOUND_DRIFT_MIN_MEDIA_MS):
                 sound.setPosition(int(at_ms))
+                self._sound_check_at = now + SOUND_SETTLE_SECONDS   # the output starts again from there
 
     def _stop_sound(self) -> None:
         if self._sound is not None and self._sound.playbackState() == QMediaPlayer.PlaybackState.PlayingState:

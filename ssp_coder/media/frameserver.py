@@ -7,8 +7,9 @@ keeps its decoder where it is instead:
 - a step forward decodes the next frame (usually already decoded: the
   worker reads a few frames ahead while the coder looks);
 - a step back is served from the frames kept behind the playhead, scaled to
-  the display size; while the coder rests, a second decoder fills in the
-  stretch before the playhead, a keyframe interval at a time;
+  the display size; while the coder rests (and right after a seek, before
+  the frames the seek decoded on its way run out), a second decoder fills in
+  the stretch before the playhead, a keyframe interval at a time;
 - a seek decodes from the keyframe before the wanted frame; the nearest
   frame already decoded is shown at once, then the keyframe, then the exact
   frame;
@@ -86,6 +87,9 @@ class FrameServer(PlaybackMixin):
         self._fwd = FrameDecoder(self.path, self.index, self.settings.threads)
         self._back: FrameDecoder | None = None
         self._unreachable: set[int] = set()
+        # The first frame the backward prefetch keeps on its current pass: a step that goes on with that
+        # decoder keeps those frames too, not only the ones just before its target.
+        self._back_keep_from = 0
         # Frames decoded on the way to a seek's target, not scaled yet: a step back to one of them
         # scales just that one; the rest are scaled while the coder rests (nearest first).
         self._unscaled: dict[int, DecodedFrame] = {}
@@ -263,6 +267,11 @@ class FrameServer(PlaybackMixin):
                 dec.skip_until(target - self.settings.keep_on_seek - 8)
         first, attempt, prev = sought, 0, None
         held: list[DecodedFrame] = []
+        hold_from = target - self.settings.keep_on_seek
+        # Going on with the backward prefetch, the frames it was to keep are kept (scaled, as it would
+        # have): the steps back after this one find them there.
+        prefetch_from = self._back_keep_from if dec is self._back and not sought else hold_from
+        sized = prefetch_from >= hold_from
         while True:
             d = dec.read()
             if d is None and first and attempt < MAX_SEEK_ATTEMPTS - 1:   # landed at the end: aim further back
@@ -285,13 +294,26 @@ class FrameServer(PlaybackMixin):
                 # or at once when a step asks for one: neither the exact frame nor a held key waits.
                 self._unscaled = {h.index: h for h in held}
                 return
-            if d.index >= target - self.settings.keep_on_seek and d.index not in self.cache:
+            if not sized:
+                # Those are held unscaled too while they fit a quarter of the frame budget (so the target
+                # does not wait for their scaling); any before them are scaled on the way.
+                hold_from = max(prefetch_from, target - self._hold_count(d))
+                sized = True
+            if d.index >= hold_from and d.index not in self.cache:
                 held.append(d)                 # decoded frames (reference-counted), scaled after the target
+            elif d.index >= prefetch_from:
+                self._keep(d)
             if first and req.preview:          # the keyframe: a frame near the target, while we decode on
                 self._deliver(req, self._scaled(d), False)
             first = False
             if self._superseded(req.generation):
                 return
+
+    def _hold_count(self, d: DecodedFrame) -> int:
+        """How many decoded frames a step may hold unscaled: a quarter of the frame budget's worth, and at
+        least the seek's own ``keep_on_seek``."""
+        frame_bytes = max(1, sum(plane.buffer_size for plane in d.frame.planes))
+        return max(self.settings.keep_on_seek, self.settings.cache_mb * 1024 * 1024 // 4 // frame_bytes)
 
     # -- while the coder rests ------------------------------------------------------------------------
     def _behind(self) -> int:
@@ -324,22 +346,27 @@ class FrameServer(PlaybackMixin):
             if d is not None:
                 self._keep(d)
             return
-        if self._unscaled:
+        gap = self._missing_behind()
+        low = max(0, self.playhead - self._behind())
+        # The frames just before the playhead first (the coder's next steps back): decode from the
+        # keyframe keeping only those; the rest of the stretch comes in a second pass. Frames a seek
+        # decoded on its way (not scaled yet) count as there: a step scales one in a few milliseconds,
+        # so right after a seek the prefetch starts at once on the stretch before them, and a key
+        # held back meets the prefetched frames when the seek's run out.
+        held_behind = sum(1 for i in self._unscaled if i < self.playhead)
+        near = max(low, self.playhead - self.settings.near_frames - held_behind)
+        if self._unscaled and (gap is None or gap < near):
             nearest = min(self._unscaled, key=lambda i: abs(i - self.playhead))
             self._keep(self._unscaled.pop(nearest))
             return
-        gap = self._missing_behind()
         if gap is None:
             return
         if self._back is None:
             self._back = FrameDecoder(self.path, self.index, self.settings.threads)
         back = self._back
         key = self.index.keyframe_at_or_before(gap)
-        low = max(0, self.playhead - self._behind())
-        # The frames just before the playhead first (the coder's next steps back): decode from the
-        # keyframe keeping only those; the rest of the stretch comes in a second pass.
-        near = max(low, self.playhead - self.settings.near_frames)
         keep_from = near if gap >= near else low
+        self._back_keep_from = keep_from
         sought = (not (key <= back.position <= gap) or back.at_end
                   or (back.skipping and back.skip_target > max(keep_from, back.position)))
         if sought:

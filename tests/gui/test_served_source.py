@@ -178,8 +178,10 @@ def test_a_new_rate_or_a_seek_while_playing_keeps_the_clock_going_from_there(qtb
     player.unload()
 
 
-def test_sound_plays_from_the_clocks_time_at_half_to_double_speed_and_not_beyond(qtbot, ssp_video, mp4_backend):
+def test_sound_plays_at_every_rate_from_the_clocks_time_and_is_put_back_on_it(qtbot, ssp_video, mp4_backend):
     from PySide6.QtMultimedia import QMediaPlayer
+
+    from ssp_coder.gui import served_source
 
     path, info = ssp_video
     clock = TestClock(qtbot)
@@ -187,20 +189,46 @@ def test_sound_plays_from_the_clocks_time_at_half_to_double_speed_and_not_beyond
     with qtbot.waitSignal(player.frameChanged, timeout=20000):
         player.load(ServedFrameSource(path, now=clock), info.fps, info.duration_ms, info.frame_count)
     qtbot.waitUntil(lambda: player.source.server is not None, timeout=20000)
-    clock.server = player.source.server
-    player.show_frame(50)
-    wait_exact(qtbot, player, 50)
-    playing = QMediaPlayer.PlaybackState.PlayingState
-    player.toggle()
-    sound = lambda: player.source._sound                # noqa: E731
-    qtbot.waitUntil(lambda: sound() is not None and sound().playbackState() == playing, timeout=20000)
-    assert abs(sound().position() - 2000) < 500, "the sound starts where the picture is"
-    assert sound().activeVideoTrack() == -1, "the sound player decodes no pictures"
-    player.set_rate(4.0)
-    qtbot.waitUntil(lambda: sound().playbackState() != playing, timeout=20000)
-    player.set_rate(2.0)
-    qtbot.waitUntil(lambda: sound().playbackState() == playing, timeout=20000)
-    assert sound().playbackRate() == 2.0
-    player.toggle()
-    assert sound().playbackState() != playing
-    player.unload()
+    server = clock.server = player.source.server
+    try:
+        player.show_frame(50)
+        wait_exact(qtbot, player, 50)
+        playing = QMediaPlayer.PlaybackState.PlayingState
+        player.toggle()
+        sound = lambda: player.source._sound                # noqa: E731
+        qtbot.waitUntil(lambda: sound() is not None and sound().playbackState() == playing, timeout=20000)
+        assert abs(sound().position() - 2000) < 500, "the sound starts where the picture is"
+        assert sound().activeVideoTrack() == -1, "the sound player decodes no pictures"
+        # Where the sound is sent (there is no sound device here: the player runs on its own clock).
+        put_at: list[int] = []
+        set_position = sound().setPosition
+        sound().setPosition = lambda ms: put_at.append(ms) or set_position(ms)
+        clock_ms = lambda: server.clock.media_us(clock()) // 1000   # noqa: E731
+
+        def rate_taken(rate):
+            return sound().playbackState() == playing and abs(sound().playbackRate() - rate) < 1e-6 and bool(put_at)
+
+        player.set_rate(0.1)
+        qtbot.waitUntil(lambda: rate_taken(0.1), timeout=20000)
+        assert put_at == [clock_ms()], "at 0.1x the sound starts from the clock's time"
+        # The clock moves on 1.5 s (150 ms of media) while the sound, on its own, has moved a few ms of
+        # media: more than SOUND_DRIFT_MS of real time off (at 0.1x 15 ms of media, so the floor of
+        # SOUND_DRIFT_MIN_MEDIA_MS counts), so it is put back.
+        clock.advance(served_source.SOUND_SETTLE_SECONDS + 0.5)
+        qtbot.waitUntil(lambda: len(put_at) == 2, timeout=20000)
+        assert put_at[1] == clock_ms()
+        assert abs(put_at[1] - put_at[0] - 150) <= 1
+        put_at.clear()
+        player.source.set_pitch_kept(False)
+        player.set_rate(8.0)
+        qtbot.waitUntil(lambda: rate_taken(8.0), timeout=20000)
+        assert put_at == [clock_ms()], "at 8x the sound starts from the clock's time"
+        assert sound().pitchCompensation() is False, "the window's keep-pitch setting still holds"
+        player.source.set_pitch_kept(True)
+        assert sound().pitchCompensation() is True
+        player.source.set_muted(True)
+        assert player.source._audio.isMuted()
+        player.toggle()
+        assert sound().playbackState() != playing
+    finally:
+        player.unload()
