@@ -323,7 +323,7 @@ def remove_user(url: str, name: str, *, dry_run: bool = False) -> PeopleChange:
                 steps.append(f"{target.login!r} can still connect to the database {db} (only the database's owner "
                              "or an administrator can stop that) but sees nothing of the project")
             else:
-                steps.append(f"{target.login!r} can no longer connect to the database {db}")
+                steps.append(f"so {target.login!r} can no longer connect to the database {db}")
             steps.append(f"keep {target.person} among the project's coders, with their {codings} coding(s) "
                          f"({complete} complete) and the {signed} audit row(s) they signed")
             steps.append(f"keep the login {target.login!r} on the server (other databases may use it); a database "

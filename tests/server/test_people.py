@@ -9,7 +9,10 @@ import psycopg
 import pytest
 
 from ssp_coder.cli.app import main
+from ssp_coder.domain.commands import AddEvent
+from ssp_coder.errors import StoreError
 from ssp_coder.store.pg_conn import database_name
+from ssp_coder.store.project import Project
 
 
 def _add(url: str, name: str, role: str, login: str, capsys) -> str:
@@ -81,8 +84,15 @@ def test_a_removed_coder_cannot_connect_and_their_codings_stay(pg_server, trial_
     with psycopg.connect(tcp) as conn:     # the dry run left Ann's access as it was
         conn.execute("SELECT 1 FROM codings")
 
+    window = Project.open(_as(trial_url, ann))     # Ann has the project open while she is removed
+    draft = next(int(c.id) for c in window.codings() if c.status == "draft")
     assert main(["server", "remove-user", trial_url, "Ann"]) == 0
     done = capsys.readouterr().out.splitlines()
+    try:
+        with pytest.raises(StoreError, match="refused"):   # her next step is refused, not saved
+            window.execute(AddEvent(draft, "cry", 1_000, 2_000))
+    finally:
+        window.close()
     assert done[0].startswith("Removed Ann")
     assert done[1:] == planned[1:]          # the dry run said exactly what happened
     assert any("can no longer connect" in x for x in done)
@@ -124,6 +134,19 @@ def test_the_last_coordinator_and_bad_names_are_refused_and_nothing_changes(tria
         assert says in err and "Traceback" not in err, (args, err)
     assert _audit_count(trial_url) == before
     assert _users(trial_url, capsys)[people["lead"]]["can_log_in"] is True
+
+
+def test_a_database_administrator_cannot_be_locked_out_and_ssp_coder_says_so(pg_server, trial_url, people,
+                                                                             capsys) -> None:
+    admin = f"root_{people['db']}"
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{admin}" LOGIN SUPERUSER')
+    assert main(["server", "add-user", trial_url, "Root Trainer", "--role", "trainer", "--login", admin]) == 0
+    capsys.readouterr()
+    before = _audit_count(trial_url)
+    assert main(["server", "remove-user", trial_url, "Root Trainer"]) == 2
+    assert "superuser" in capsys.readouterr().err
+    assert _audit_count(trial_url) == before
 
 
 def _admin_project(pg_server, trial_file: Path) -> tuple[str, str]:
@@ -264,7 +287,6 @@ def test_a_coder_promoted_to_coordinator_needs_confirmation_then_sees_arms(pg_se
     assert "unblinded" in capsys.readouterr().out
     with psycopg.connect(tcp) as conn:
         assert {r[0] for r in conn.execute("SELECT arm FROM participants")} == {"ABC", "DEF"}
-    from ssp_coder.store.project import Project
     with Project.open(tcp) as p:
         assert not p.blinded and p.actor == "Ann"
     # now there are two coordinators: Lead may be made a trainer; the same role again changes nothing
@@ -273,3 +295,13 @@ def test_a_coder_promoted_to_coordinator_needs_confirmation_then_sees_arms(pg_se
     assert main(["server", "set-role", trial_url, "Lead", "--role", "trainer"]) == 0
     assert "already a trainer" in capsys.readouterr().out
     assert _audit_count(trial_url) == before + 2
+
+
+def test_add_user_from_a_coordinators_own_login_is_refused_with_a_message(trial_url, people, capsys) -> None:
+    # a coordinator's login works on the project but may not create logins: a message, not a crash
+    before = _audit_count(trial_url)
+    assert main(["server", "add-user", _as(trial_url, people["lead"]), "Zoe", "--role", "coder"]) == 2
+    assert "may work on the project but not add people" in capsys.readouterr().err
+    assert _audit_count(trial_url) == before
+    with psycopg.connect(trial_url) as conn:
+        assert conn.execute("SELECT count(*) FROM ssp.coders WHERE name = 'Zoe'").fetchone()[0] == 0
