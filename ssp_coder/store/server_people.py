@@ -30,6 +30,8 @@ from ssp_coder.errors import StoreError
 from ssp_coder.store.pg_conn import database_name, redact
 from ssp_coder.store.server import ServerProject, group_roles
 
+GONE = "no: the login no longer exists on the server"
+REMOVED = "no: removed from the project"
 PEOPLE_COMMANDS = ("AddServerUser", "RemoveServerUser", "SetServerPassword", "SetServerRole")
 # Shorter ones are easy to guess; PostgreSQL itself sets no minimum.
 MIN_PASSWORD_LENGTH = 8
@@ -126,7 +128,7 @@ def _access(pg: Any, login: str, group: str) -> str:
     row = pg.execute("SELECT rolcanlogin, rolsuper, rolvaliduntil IS NOT NULL AND rolvaliduntil < now(), oid "
                      "FROM pg_roles WHERE rolname = %s", (login,)).fetchone()
     if row is None:
-        return "no: the login no longer exists on the server"
+        return GONE
     can_login, superuser, expired, oid = row
     if superuser:
         return "yes"   # a database administrator: PostgreSQL lets them in whatever the project says
@@ -135,7 +137,7 @@ def _access(pg: Any, login: str, group: str) -> str:
     if expired:
         return "no: the login's password has expired (VALID UNTIL)"
     if not pg.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", (oid, group)).fetchone()[0]:
-        return "no: removed from the project"
+        return REMOVED
     if not pg.execute("SELECT has_database_privilege(%s, current_database(), 'CONNECT')", (oid,)).fetchone()[0]:
         return "no: may not connect to this database"
     return "yes"
@@ -293,7 +295,7 @@ def remove_user(url: str, name: str, *, dry_run: bool = False) -> PeopleChange:
         coders_group, staff_group = group_roles(project.conn)
         group = coders_group if target.role == "coder" else staff_group
         access = _access(pg, target.login, group)
-        if access == "no: removed from the project":
+        if access == REMOVED:
             raise StoreError(f"{who} was already removed from this project; nothing was changed. To give them "
                              f"access again: ssp-coder server add-user {redact(url)} \"{target.person}\" --role "
                              f"{target.role} --login {target.login}")
@@ -310,24 +312,30 @@ def remove_user(url: str, name: str, *, dry_run: bool = False) -> PeopleChange:
         steps: list[str] = []
         with refused_by_server(target.login), \
                 project.bulk(actor=actor_of(project, me), origin="server", rehearse=dry_run) as bw:
-            for g in (coders_group, staff_group):
-                pg.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(g), sql.Identifier(target.login)))
-            steps.append(f"take the login {target.login!r} out of the project's group {group}: it can no longer "
-                         "read or change anything of the project, even with a plain SQL client (a window it has "
-                         "open is refused at its next step)")
+            if access == GONE:
+                steps.append(f"the login {target.login!r} no longer exists on the server (dropped outside "
+                             "ssp-coder), so nobody can sign in with it")
+            else:
+                for g in (coders_group, staff_group):
+                    pg.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(g), sql.Identifier(target.login)))
+                steps.append(f"take the login {target.login!r} out of the project's group {group}: it can no "
+                             "longer read or change anything of the project, even with a plain SQL client (a "
+                             "window it has open is refused at its next step)")
             opened = ensure_connect_through_groups(pg, url, coders_group, staff_group)
             if opened:
                 steps.append(opened)
-            if pg.execute("SELECT has_database_privilege(%s, current_database(), 'CONNECT')",
-                          (target.login,)).fetchone()[0]:
-                steps.append(f"{target.login!r} can still connect to the database {db} (only the database's owner "
-                             "or an administrator can stop that) but sees nothing of the project")
-            else:
-                steps.append(f"so {target.login!r} can no longer connect to the database {db}")
+            if access != GONE:
+                if pg.execute("SELECT has_database_privilege(%s, current_database(), 'CONNECT')",
+                              (target.login,)).fetchone()[0]:
+                    steps.append(f"{target.login!r} can still connect to the database {db} (only the database's "
+                                 "owner or an administrator can stop that) but sees nothing of the project")
+                else:
+                    steps.append(f"so {target.login!r} can no longer connect to the database {db}")
             steps.append(f"keep {target.person} among the project's coders, with their {codings} coding(s) "
                          f"({complete} complete) and the {signed} audit row(s) they signed")
-            steps.append(f"keep the login {target.login!r} on the server (other databases may use it); a database "
-                         "administrator can drop it with DROP ROLE")
+            if access != GONE:
+                steps.append(f"keep the login {target.login!r} on the server (other databases may use it); a "
+                             "database administrator can drop it with DROP ROLE")
             bw.audit("RemoveServerUser", {"name": target.person, "login": target.login, "role": target.role})
             steps.append("record the removal in the project's audit log (RemoveServerUser)")
         return PeopleChange(target.person, (target.login,), tuple(steps), dry_run)
@@ -346,10 +354,13 @@ def set_password(url: str, name: str, password: str | Callable[[], str]) -> Peop
         target = _find(project, name, one_login=True)[0]
         pg = project.conn.raw
         coders_group, staff_group = group_roles(project.conn)
-        if _access(pg, target.login, coders_group if target.role == "coder" else staff_group) == \
-                "no: removed from the project":
+        if _access(pg, target.login, coders_group if target.role == "coder" else staff_group) == REMOVED:
             raise StoreError(f"{target.person} (login {target.login!r}) was removed from this project; give them "
                              "access again with 'server add-user' first. Nothing was changed.")
+        if _access(pg, target.login, staff_group) == GONE:
+            raise StoreError(f"The login {target.login!r} of {target.person} no longer exists on the server. "
+                             f"'ssp-coder server add-user {redact(url)} \"{target.person}\" --role {target.role} "
+                             f"--login {target.login}' makes it again, with a new password. Nothing was changed.")
         secret = password() if callable(password) else password
         _check_password(secret)
         with refused_by_server(target.login), project.bulk(actor=actor_of(project, me), origin="server") as bw:
@@ -402,7 +413,7 @@ def set_role(url: str, name: str, role: str, *, dry_run: bool = False,
         coders_group, staff_group = group_roles(project.conn)
         old_group = coders_group if old == "coder" else staff_group
         new_group = coders_group if role == "coder" else staff_group
-        active = [t for t in targets if _access(pg, t.login, old_group) != "no: removed from the project"]
+        active = [t for t in targets if _access(pg, t.login, old_group) not in (REMOVED, GONE)]
         if old == "coordinator" and any(t.login in _active_coordinators(project) for t in active) \
                 and not _active_coordinators(project) - set(logins):
             raise StoreError(f"{person} is the project's last coordinator who can sign in; making them a {role} "
@@ -431,7 +442,9 @@ def set_role(url: str, name: str, role: str, *, dry_run: bool = False,
             for t in targets:
                 if t not in active:
                     steps.append(f"the login {t.login!r} stays removed from the project ('server add-user' gives "
-                                 "access again)")
+                                 "access again)" if _access(pg, t.login, old_group) == REMOVED else
+                                 f"the login {t.login!r} no longer exists on the server ('server add-user' makes "
+                                 "it again)")
             pg.execute("UPDATE ssp.coders SET role = %s WHERE id = %s", (role, coder_id))
             pg.execute("UPDATE ssp.server_users SET role = %s WHERE coder_id = %s", (role, coder_id))
             steps.append(f"record {person} as a {role} (was {old}) in the project's coders; their codings stay "

@@ -305,3 +305,22 @@ def test_add_user_from_a_coordinators_own_login_is_refused_with_a_message(trial_
     assert _audit_count(trial_url) == before
     with psycopg.connect(trial_url) as conn:
         assert conn.execute("SELECT count(*) FROM ssp.coders WHERE name = 'Zoe'").fetchone()[0] == 0
+
+
+def test_a_login_dropped_outside_ssp_coder_is_shown_and_handled(pg_server, trial_url, people, capsys) -> None:
+    ann = people["ann"]
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f'DROP ROLE "{ann}"')
+    row = _users(trial_url, capsys)[ann]
+    assert row["can_log_in"] is False and "no longer exists" in row["access"]
+    assert main(["server", "set-password", trial_url, "Ann", "--password-file", "unused"]) == 2
+    assert "no longer exists on the server" in capsys.readouterr().err
+    # her role can still be changed and she can still be removed: both are recorded, nothing fails
+    assert main(["server", "set-role", trial_url, "Ann", "--role", "trainer", "--yes"]) == 0
+    assert "no longer exists" in capsys.readouterr().out
+    assert main(["server", "remove-user", trial_url, "Ann"]) == 0
+    assert "no longer exists on the server" in capsys.readouterr().out
+    with psycopg.connect(trial_url) as conn:
+        assert conn.execute("SELECT role FROM ssp.coders WHERE name = 'Ann'").fetchone()[0] == "trainer"
+        assert [r[0] for r in conn.execute("SELECT command FROM ssp.audit ORDER BY id DESC LIMIT 2")] == \
+            ["RemoveServerUser", "SetServerRole"]
