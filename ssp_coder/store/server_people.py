@@ -439,6 +439,9 @@ def set_role(url: str, name: str, role: str, *, dry_run: bool = False,
                     steps.append(f"move the login {t.login!r} from the group {old_group} to {new_group}: "
                                  + ("it sees only blinded codes and its own codings from its next step on"
                                     if role == "coder" else "it sees the whole project, unblinded"))
+                else:
+                    steps.append(f"the login {t.login!r} keeps the rights of the group {new_group} (coordinators "
+                                 "and trainers see the same)")
             for t in targets:
                 if t not in active:
                     steps.append(f"the login {t.login!r} stays removed from the project ('server add-user' gives "

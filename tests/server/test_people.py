@@ -291,7 +291,7 @@ def test_a_coder_promoted_to_coordinator_needs_confirmation_then_sees_arms(pg_se
         assert not p.blinded and p.actor == "Ann"
     # now there are two coordinators: Lead may be made a trainer; the same role again changes nothing
     assert main(["server", "set-role", trial_url, "Lead", "--role", "trainer"]) == 0
-    capsys.readouterr()
+    assert "keeps the rights" in capsys.readouterr().out
     assert main(["server", "set-role", trial_url, "Lead", "--role", "trainer"]) == 0
     assert "already a trainer" in capsys.readouterr().out
     assert _audit_count(trial_url) == before + 2
