@@ -1,4 +1,4 @@
-"""``ssp-coder server init|push|pull|add-user``: a shared project on a PostgreSQL server."""
+"""``ssp-coder server init|push|pull|add-user|...``: a shared project on a PostgreSQL server (people: ``server_people``)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import argparse
 from pathlib import Path
 
 from ssp_coder.cli.common import TerminalProgress
+from ssp_coder.cli.server_people import register_people
 from ssp_coder.domain.model import ROLES
 from ssp_coder.errors import StoreError
 from ssp_coder.store.pg_conn import is_server_url, redact
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("server", help="a shared project on a PostgreSQL server (init, push, pull, add-user)")
+    p = sub.add_parser("server", help="a shared project on a PostgreSQL server (init, push, pull, people: add-user, users, "
+                                          "remove-user, set-password, set-role)")
     ssub = p.add_subparsers(dest="server_command", metavar="ACTION", required=True)
 
     i = ssub.add_parser("init", help="prepare a PostgreSQL database for a project (or upgrade it)")
@@ -38,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--no-password", action="store_true",
                    help="set no password: the server signs people in its own way (Kerberos, certificates, peer)")
     a.set_defaults(func=_add_user)
+    register_people(ssub)
 
 
 def _url(text: str) -> str:

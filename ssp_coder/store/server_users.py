@@ -18,6 +18,7 @@ from ssp_coder.domain.model import ROLES
 from ssp_coder.errors import StoreError
 from ssp_coder.store.pg_conn import database_name, redact
 from ssp_coder.store.server import ServerProject, group_roles
+from ssp_coder.store.server_people import actor_of, ensure_connect_through_groups, refused_by_server, require_manager
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,11 @@ def add_user(url: str, name: str, role: str, *, login: str | None = None, passwo
     login = login or login_name(name)
     schema = "blinded" if role == "coder" else "ssp"
     with ServerProject.open_url(url) as project:
-        if project.blinded:
-            raise StoreError("Only the coordinator who set up the server (or a database administrator) can add "
-                             "people; nothing was changed.")
+        me = require_manager(project, "add people")
         coders_group, staff_group = group_roles(project.conn)
         group = coders_group if role == "coder" else staff_group
         secret = secrets.token_urlsafe(18) if password else None
-        with project.bulk(actor=project.actor, origin="server") as bw:
+        with refused_by_server(login), project.bulk(actor=actor_of(project, me), origin="server") as bw:
             pg = project.conn.raw
             existing = project.conn.execute("SELECT id, name, role FROM coders WHERE lower(name) = lower(?)",
                                             (name.strip(),)).fetchone()
@@ -85,6 +84,7 @@ def add_user(url: str, name: str, role: str, *, login: str | None = None, passwo
             pg.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), ident))
             pg.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} SET search_path = {}").format(
                 ident, sql.Identifier(database_name(url)), sql.Identifier(schema)))
+            ensure_connect_through_groups(pg, url, coders_group, staff_group)
             project.conn.execute("DELETE FROM server_users WHERE role_name = ?", (login,))
             project.conn.execute("INSERT INTO server_users (role_name, coder_id, role) VALUES (?, ?, ?)",
                                  (login, coder_id, role))
