@@ -3,7 +3,9 @@
 ``CodingController`` holds the open project, the coder at the keyboard and the
 coding on screen. Every edit is a domain command run by ``Project.execute``
 (one transaction, audited under the coder's name, on disk before it returns);
-only then is ``changed`` emitted and the panels repaint. Undo executes the
+only then is ``changed`` emitted and the panels repaint. On a server project
+that cannot be reached, the change is held instead, shown as not saved and
+sent later (``controller_waiting``). Undo executes the
 command's inverse the same way, so an undo is as durable and as audited as
 the edit it reverses. The window keeps no coding data of its own: ``state``
 is a read model of what is in the file.
@@ -21,6 +23,7 @@ from ssp_coder.domain import commands as cmds
 from ssp_coder.domain.model import Coder, Coding, CodingState, Event, EventId, Session
 from ssp_coder.domain.state_overlap import merge_all, merge_for, overlapping, span_text
 from ssp_coder.errors import KnownError
+from ssp_coder.gui.controller_waiting import WaitingChangesControl
 from ssp_coder.store.project import Applied, Project
 from ssp_coder.store.pg_conn import ServerConnectionLost
 from ssp_coder.store.server import RevisionConflict
@@ -40,14 +43,17 @@ class Change:
     added: tuple[Event, ...] = ()
     removed: tuple[int, ...] = ()
     updated: tuple[Event, ...] = ()
+    status: str | None = None          # the status-bar line, when not "<name> — saved"
 
 
-class CodingController(QObject):
+class CodingController(QObject, WaitingChangesControl):
     changed = Signal(object)          # Change
     codingOpened = Signal(object)     # CodingState or None
     historyChanged = Signal()
     message = Signal(str)             # a DomainError or StoreError message for the status bar / dialog
     connectionLost = Signal()         # a change failed because the project server could not be reached
+    waitingChanged = Signal()         # changes held while the server is away: their number or state changed
+    waitingStopped = Signal(str)      # sending them stopped (someone else changed the coding): review or discard
 
     def __init__(self, project: Project, coder: Coder, parent: QObject | None = None):
         super().__init__(parent)
@@ -59,6 +65,8 @@ class CodingController(QObject):
         self.state: CodingState | None = None
         self._undo: list[Applied] = []
         self._redo: list[Applied] = []
+        self.waiting = None
+        self.online = True
 
     # -- who and what ------------------------------------------------------------
     @property
@@ -82,18 +90,30 @@ class CodingController(QObject):
         """Show another coding; the undo history belongs to one coding and is cleared."""
         self._undo.clear()
         self._redo.clear()
+        self._close_waiting()
+        recovered = False
         if coding_id is None:
             self.coding = self.session = self.state = None
         else:
             self.state = self.project.coding_state(coding_id)
             self.coding = self.state.coding
             self.session = self.project.session(int(self.coding.session_id))
+            recovered = self._start_waiting()
         self.codingOpened.emit(self.state)
         self.historyChanged.emit()
+        self.waitingChanged.emit()
+        if recovered:
+            n = self.waiting_count
+            self.message.emit(f"{n} change{'s' * (n != 1)} you made to this coding while the server could not be "
+                              "reached were kept on this computer, not yet saved; sending them now.")
+            self.send_waiting()
 
     def reload(self) -> None:
         if self.coding is not None:
-            self.state = self.project.coding_state(int(self.coding.id))
+            if self.waiting is not None and self.waiting.copy is not None:
+                self.state = self.waiting.copy.state()      # what the server has, plus what still waits
+            else:
+                self.state = self.project.coding_state(int(self.coding.id))
             self.coding = self.state.coding
 
     # -- running commands ----------------------------------------------------------
@@ -106,7 +126,7 @@ class CodingController(QObject):
         if self.state is not None:
             cmd = merge_for(cmd, self.state.events, self.scheme) or cmd
         try:
-            applied = self.project.execute(cmd, actor=self.coder.name)
+            applied = self._send_or_hold(cmd)
         except RevisionConflict as exc:
             # Someone else changed this coding on the server: show theirs, never keep a stale copy on screen.
             self.message.emit(str(exc))
@@ -181,7 +201,7 @@ class CodingController(QObject):
             return False
         done = self._undo[-1]
         try:
-            applied = self.project.execute(done.inverse, actor=self.coder.name)
+            applied = self._undo_waiting(done) or self._send_or_hold(done.inverse)
         except KnownError as exc:
             self.message.emit(f"Cannot undo {done.command.describe()}: {exc}")
             return False
@@ -196,7 +216,7 @@ class CodingController(QObject):
             return False
         todo = self._redo[-1]
         try:
-            applied = self.project.execute(todo.command, actor=self.coder.name)
+            applied = self._send_or_hold(todo.command)
         except KnownError as exc:
             self.message.emit(f"Cannot redo {todo.command.describe()}: {exc}")
             return False

@@ -6,7 +6,7 @@ import bisect
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from ssp_coder.domain import commands as cmds
 from ssp_coder.domain.model import Event
@@ -28,8 +28,10 @@ class EventsModel(QAbstractTableModel):
         self._by_id: dict[int, Event] = {}
         self.open_count = 0                 # kept in step row by row: counting 5,000 events per key is too slow
         self._names = {b.code: b.name for b in controller.scheme.behaviours}
+        self._waiting: set[int] = set()     # events changed by changes not saved yet (server away): drawn greyed
         controller.codingOpened.connect(self._reset)
         controller.changed.connect(self._on_change)
+        controller.waitingChanged.connect(self._mark_waiting)
         self._reset(controller.state)
 
     # -- keeping in step with the controller ------------------------------------------
@@ -40,6 +42,13 @@ class EventsModel(QAbstractTableModel):
         self._by_id = {int(e.id): e for e in self.events}
         self.open_count = sum(1 for e in self.events if e.is_open)
         self.endResetModel()
+
+    def _mark_waiting(self) -> None:
+        ids = self.controller.waiting_ids()
+        if ids != self._waiting:
+            self._waiting = ids
+            if self.events:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.events) - 1, self.columnCount() - 1))
 
     def _on_change(self, change: Change) -> None:
         state = self.controller.state
@@ -173,7 +182,15 @@ class EventsModel(QAbstractTableModel):
             tip = f"{name} ({ev.kind})"
             if ev.is_open:
                 tip += " — still open: press its key again to close it"
+            if int(ev.id) in self._waiting:
+                tip += " — NOT saved yet: kept on this computer until the project server answers"
             return tip
+        elif role == Qt.ItemDataRole.FontRole and int(ev.id) in self._waiting:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        elif role == Qt.ItemDataRole.ForegroundRole and int(ev.id) in self._waiting:
+            return QBrush(QColor("#8a8a8a"))
         elif role == Qt.ItemDataRole.ForegroundRole and ev.is_open and col == COL_OFFSET:
             return QBrush(QColor("#d9534f"))
         elif role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_ONSET, COL_OFFSET, COL_DURATION):
