@@ -52,8 +52,13 @@ class WaitingChangesControl:
 
     def _close_waiting(self) -> None:
         """Leave the coding: its waiting changes stay in the journal for the next time it is opened."""
-        if getattr(self, "waiting", None) is not None:
-            self.waiting.close_copy()
+        w = getattr(self, "waiting", None)
+        if w is not None:
+            if w.changes:
+                self.message.emit(f"{len(w)} change{'s' * (len(w) != 1)} to session {w.session_code} "
+                                  f"{'are' if len(w) != 1 else 'is'} kept on this computer, not saved yet; they "
+                                  "are sent when you open that session again.")
+            w.close_copy()
         self.waiting = None
 
     def _copy_of(self, state: CodingState) -> CodingCopy:
@@ -82,6 +87,8 @@ class WaitingChangesControl:
         change_id = uuid.uuid4().hex
         if w.changes or not self.online:
             return self._hold(cmd, change_id)      # after changes that still wait, never before them
+        if w.copy is not None and not self._show_server_state(""):
+            return self._hold(cmd, change_id)      # the private copy is on screen until the server's state is read
         try:
             applied = self.project.execute(remap(cmd, w.ids, for_server=True), actor=self.coder.name,
                                            change_id=change_id)
@@ -147,16 +154,16 @@ class WaitingChangesControl:
             self.waitingStopped.emit(result.conflict)
         return not w.changes
 
-    def _show_server_state(self, name: str, *, forget_history: bool = False) -> None:
+    def _show_server_state(self, name: str, *, forget_history: bool = False) -> bool:
         """Everything waiting is on the server (or discarded): show the coding as the server has it."""
         w = self.waiting
         try:
             state = self.project.coding_state(int(self.coding.id))
-        except KnownError as exc:
+        except KnownError:
             # the server went again at once: the copy is still right (nothing waits), keep showing it
-            self.message.emit(str(exc))
+            self.online = False
             self.connectionLost.emit()
-            return
+            return False
         w.close_copy()
         self.state, self.coding = state, state.coding
         if forget_history:
@@ -167,7 +174,8 @@ class WaitingChangesControl:
             fix = lambda a: Applied(remap(a.command, w.ids), remap(a.inverse, w.ids), a.coding_id)  # noqa: E731
             self._undo[:] = [fix(a) for a in self._undo]
             self._redo[:] = [fix(a) for a in self._redo]
-        self._announce(name)
+        self._announce(name or "The coding as the server has it")
+        return True
 
     def _announce(self, name: str) -> None:
         from ssp_coder.gui.controller import Change

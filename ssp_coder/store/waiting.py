@@ -30,11 +30,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_data_dir
@@ -44,10 +44,10 @@ from ssp_coder.domain import commands as cmds
 from ssp_coder.domain.model import Coder, CodingId, CodingState, Session
 from ssp_coder.domain.scheme import Scheme
 from ssp_coder.errors import DomainError, KnownError, StoreError
+from ssp_coder.store import views_sql
 from ssp_coder.store.pg_conn import ServerConnectionLost
 from ssp_coder.store.project import Applied, Project, migrate
 from ssp_coder.store.uow import SqliteUnitOfWork, now_iso, read_coding_state
-from ssp_coder.store import views_sql
 
 JOURNAL_FORMAT = 1
 _ID_FIELDS = ("event_id", "mark_id")
@@ -56,10 +56,8 @@ _DELETES = {cmds.DeleteEvent: "event_id", cmds.DeleteDIndex: "mark_id"}
 
 
 def journal_folder() -> Path:
-    """Where waiting changes are kept: the user's data folder (``SSP_CODER_DATA_DIR`` moves it)."""
-    override = os.environ.get("SSP_CODER_DATA_DIR")
-    root = Path(override) if override else Path(user_data_dir("ssp-coder", appauthor=False))
-    return root / "waiting-changes"
+    """Where waiting changes are kept: the user's data folder (not the cache: they cannot be made again)."""
+    return Path(user_data_dir("ssp-coder", appauthor=False)) / "waiting-changes"
 
 
 def server_key(url: str) -> str:

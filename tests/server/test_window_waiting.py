@@ -142,7 +142,7 @@ def test_waiting_changes_survive_a_crash_and_are_sent_when_the_coding_is_opened_
         c = CodingController(first, first.coder("Ann"))
         cid = next(int(k.id) for k in first.codings(status="draft") if int(k.coder_id) == int(first.coder("Ann").id))
         c.open_coding(cid)
-        events_before, _, _ = _on_server(trial_url, cid)
+        events_before, audit_before, _ = _on_server(trial_url, cid)
         _cut(first, trial_url, tmp_path)
         c.execute(AddEvent(cid, "cry", 1_000, 2_000))
         c.execute(SetClassification(cid, "C1"))
@@ -165,6 +165,7 @@ def test_waiting_changes_survive_a_crash_and_are_sent_when_the_coding_is_opened_
         assert any("kept on this computer" in m and "sending them now" in m for m in said)
         events, audit, classification = _on_server(trial_url, cid)
         assert events == events_before + [("cry", 1_000, 2_000)] and classification == "C1"
+        assert [cmd for cmd, _ in audit[len(audit_before):]] == ["AddEvent", "SetClassification"]   # once each
         assert win.controller.waiting_count == 0 and "sent — saved" in win.statusBar().currentMessage()
         win.close()
 
