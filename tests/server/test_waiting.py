@@ -130,3 +130,21 @@ def test_undo_of_a_waiting_change_takes_it_out(trial_url: str) -> None:
         state = p.coding_state(cid)
         assert len(state.events) == events + 1 and ("play", 5_000) not in {(e.code, e.onset_ms) for e in state.events}
         w.close_copy()
+
+
+def test_after_a_restart_someone_elses_change_meanwhile_still_stops_the_sending(trial_url: str) -> None:
+    # the new window reads the coding afresh (with Bob's change in it); the journal's revision still tells
+    with Project.open(trial_url, actor="Lead") as p:
+        cid = _draft(p)
+        w = _waiting(p, cid)
+        _hold(w, p, SetClassification(cid, "C1"))
+        w.close_copy()
+    with Project.open(trial_url, actor="Bob") as bob:
+        bob.coding_state(cid)
+        bob.execute(SetClassification(cid, "A2"))
+    with Project.open(trial_url, actor="Lead") as p:
+        again = _waiting(p, cid)                                   # reads the coding: Bob's change is in it
+        assert again.load()
+        result = again.send(p, "Lead")
+        assert not result.sent and "changed by Bob" in result.conflict
+        assert p.coding_state(cid).result.classification == "A2" and again.path.exists()
