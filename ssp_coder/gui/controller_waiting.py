@@ -72,8 +72,8 @@ class WaitingChangesControl:
         return len(self.waiting) if self.waiting is not None else 0
 
     def waiting_ids(self) -> set[int]:
-        """Events and D indices on screen that are changed by a change not yet saved (drawn as such)."""
-        return self.waiting.waiting_ids() if self.waiting is not None else set()
+        """Events on screen that a change not saved yet adds or changes (drawn as such)."""
+        return self.waiting.waiting_event_ids() if self.waiting is not None else set()
 
     def set_online(self, online: bool) -> None:
         self.online = online

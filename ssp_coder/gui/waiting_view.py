@@ -64,6 +64,7 @@ class WaitingChangesView(QObject):
 
     def refresh(self) -> None:
         n = self.controller.waiting_count
+        self.window.timeline.set_waiting(self.controller.waiting_ids())
         self.label.refresh()
         self.retry.setEnabled(bool(n) or not self.watch.reachable)
         self.show_list.setEnabled(bool(n))

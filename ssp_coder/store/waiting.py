@@ -134,11 +134,12 @@ def ids_created(cmd: cmds.Command, inverse: cmds.Command) -> dict[int, int]:
     return {}
 
 
-def ids_in(cmd: cmds.Command) -> set[int]:
-    """Every event and D-index id a command names."""
+def event_ids_in(cmd: cmds.Command) -> set[int]:
+    """Every event id a command names."""
     if isinstance(cmd, cmds.Batch):
-        return set().union(*(ids_in(c) for c in cmd.commands)) if cmd.commands else set()
-    return {int(v) for name in _ID_FIELDS if isinstance(v := getattr(cmd, name, None), int)}
+        return set().union(*(event_ids_in(c) for c in cmd.commands)) if cmd.commands else set()
+    value = getattr(cmd, "event_id", None)
+    return {int(value)} if isinstance(value, int) else set()
 
 
 # -- the coding as the coder sees it while changes wait ------------------------------------------------------
@@ -356,11 +357,11 @@ class WaitingChanges:
             self.copy = None
 
     # -- what the window marks ----------------------------------------------------------------------------
-    def waiting_ids(self) -> set[int]:
-        """The ids (as on screen) of the events and D indices that waiting changes add or change."""
+    def waiting_event_ids(self) -> set[int]:
+        """The ids (as on screen) of the events that waiting changes add or change."""
         found: set[int] = set()
         for change in self.changes:
-            found |= ids_in(change.command)
+            found |= event_ids_in(change.command)
         return found
 
     # -- sending ------------------------------------------------------------------------------------------

@@ -110,6 +110,8 @@ def test_changes_during_an_outage_wait_shown_as_not_saved_and_arrive_in_order_on
         row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(EVENT_ID_ROLE) == int(cry.id))
         assert model.index(row, 0).data(Qt.ItemDataRole.FontRole).italic()
         assert "NOT saved" in model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+        assert win.timeline.waiting == {int(cry.id)}                  # hatched on the timeline too
+        win.timeline.grab()                                           # and drawn without error
         assert _on_server(trial_url, cid)[:2] == (events_before, audit_before)    # nothing reached the server
         journal = c.waiting.path
         assert [ch["name"] for ch in json.loads(journal.read_text())["changes"]] == \
@@ -127,7 +129,7 @@ def test_changes_during_an_outage_wait_shown_as_not_saved_and_arrive_in_order_on
         assert project.coding_state(cid).scales[("ps", 5, "m")] == 4.0
         assert not journal.exists() and _label(win).text() == ""
         assert all(int(e.id) > 0 for e in c.state.events)             # what is on screen is the server's
-        assert model.index(row, 0).data(Qt.ItemDataRole.FontRole) is None
+        assert model.index(row, 0).data(Qt.ItemDataRole.FontRole) is None and not win.timeline.waiting
         c.execute(AddEvent(cid, "play", 9_000, 9_500))                 # and the next change goes straight in
         assert _on_server(trial_url, cid)[0][-1] == ("play", 9_000, 9_500)
         win.close()
