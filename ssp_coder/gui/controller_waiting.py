@@ -36,7 +36,14 @@ class WaitingChangesControl:
         self._views = self.project.views(int(self.session.id))
         w = WaitingChanges(self.project.url, self.project.project_id, int(self.coding.id), self.coder.name,
                            self.session.blinded_code)
-        if not w.load():
+        try:
+            found = w.load()
+        except KnownError as exc:
+            # a journal that cannot be read is left as it is (never overwritten); changes are then saved only
+            # while the server can be reached
+            self.message.emit(str(exc))
+            return False
+        if not found:
             self.waiting = w
             return False
         if w.coder != self.coder.name:

@@ -4,6 +4,10 @@ and are sent in order, once each, when the server is back; someone else's change
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -169,6 +173,37 @@ def test_waiting_changes_survive_a_crash_and_are_sent_when_the_coding_is_opened_
         assert events == events_before + [("cry", 1_000, 2_000)] and classification == "C1"
         assert [cmd for cmd, _ in audit[len(audit_before):]] == ["AddEvent", "SetClassification"]   # once each
         assert win.controller.waiting_count == 0 and "sent — saved" in win.statusBar().currentMessage()
+        win.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+def test_a_window_killed_with_changes_waiting_loses_none_of_them(trial_url: str, tmp_path, qtbot) -> None:
+    from pathlib import Path
+
+    from ssp_coder.store.project import Project
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    dead = f"postgresql://nobody@/none?host={tmp_path}&port=1"
+    child = subprocess.Popen([sys.executable, str(Path(__file__).with_name("waiting_child.py")), trial_url, dead,
+                              str(tmp_path / "child.ini")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True, env=env)
+    try:
+        line = child.stdout.readline()
+        child.send_signal(signal.SIGKILL)                               # kill -9, changes still waiting
+    finally:
+        child.kill()
+        child.wait(30)
+        child.stdout.close()
+    assert line.startswith("held 2 "), line
+    cid = int(line.split()[2])
+    events_before, audit_before, _ = _on_server(trial_url, cid)
+    assert ("cry", 1_000, 2_000) not in events_before
+    with Project.open(trial_url) as project:
+        win = _window(project, tmp_path, qtbot)                        # the next window finds and sends them
+        assert win.controller.coding_id == cid and win.controller.waiting_count == 0
+        events, audit, classification = _on_server(trial_url, cid)
+        assert events == events_before + [("cry", 1_000, 2_000)] and classification == "C1"
+        assert [cmd for cmd, _ in audit[len(audit_before):]] == ["AddEvent", "SetClassification"]
         win.close()
 
 
