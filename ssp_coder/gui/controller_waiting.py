@@ -89,7 +89,9 @@ class WaitingChangesControl:
     # -- one change: to the server, or held --------------------------------------------------------------
     def _send_or_hold(self, cmd: cmds.Command) -> Applied:
         w = self.waiting
-        if w is None:
+        if w is None or not _changes_the_coding(cmd):
+            # (a camera view's offset belongs to the session, not to the coding: it is saved only while the
+            # server can be reached, as before)
             return self.project.execute(cmd, actor=self.coder.name)
         change_id = uuid.uuid4().hex
         if w.changes or not self.online:
@@ -224,3 +226,10 @@ class WaitingChangesControl:
         else:
             self._announce("Waiting changes discarded")
         self.waitingChanged.emit()
+
+
+def _changes_the_coding(cmd: cmds.Command) -> bool:
+    """Whether ``cmd`` changes the coding itself (what can wait), not the session or the project."""
+    if isinstance(cmd, cmds.Batch):
+        return bool(cmd.commands) and all(_changes_the_coding(c) for c in cmd.commands)
+    return any(hasattr(cmd, name) for name in ("coding_id", "event_id", "mark_id"))

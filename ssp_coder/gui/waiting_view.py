@@ -66,6 +66,7 @@ class WaitingChangesView(QObject):
         n = self.controller.waiting_count
         self.window.timeline.set_waiting(self.controller.waiting_ids())
         self.label.refresh()
+        self.retry.setText("Send now" if n and self.watch.reachable else "Retry now")
         self.retry.setEnabled(bool(n) or not self.watch.reachable)
         self.show_list.setEnabled(bool(n))
         self.buttons[0].setVisible(bool(n) or not self.watch.reachable)
@@ -81,6 +82,8 @@ class WaitingChangesView(QObject):
         self.watch.check_now()
 
     def _on_checked(self, ok: bool) -> None:
+        if ok != self.controller.online:
+            self.controller.set_online(ok)        # (also when only this window's own connection had been cut)
         asked = self._asked
         if ok or not self.watch.recheck:        # a stale answer leaves the coder's request for the next check
             self._asked = False

@@ -329,3 +329,25 @@ def test_closing_with_waiting_changes_asks_and_never_drops_them_silently(trial_u
         assert not win.isVisible() and not journal.exists()            # discarded, as the coder chose
         _back(project, trial_url, win.server_watch)
         assert ("play", 7_000, 8_000) not in _on_server(trial_url, cid)[0]
+
+
+def test_undo_of_a_saved_change_while_the_server_is_away_waits_like_any_change(trial_url: str, tmp_path,
+                                                                               qtbot) -> None:
+    from ssp_coder.gui.controller import CodingController
+    from ssp_coder.store.project import Project
+
+    with Project.open(trial_url) as project:
+        c = CodingController(project, project.coder("Ann"))
+        cid = next(int(k.id) for k in project.codings(status="draft")
+                   if int(k.coder_id) == int(project.coder("Ann").id))
+        c.open_coding(cid)
+        c.execute(AddEvent(cid, "cry", 1_000, 2_000))                  # saved
+        assert ("cry", 1_000, 2_000) in _on_server(trial_url, cid)[0]
+        _cut(project, trial_url, tmp_path)
+        assert c.undo() and c.waiting_count == 1                      # the undo waits; the event looks gone
+        assert ("cry", 1_000) not in {(e.code, e.onset_ms) for e in c.state.events}
+        assert ("cry", 1_000, 2_000) in _on_server(trial_url, cid)[0]   # and is still on the server
+        _back(project, trial_url)
+        assert c.send_waiting()
+        assert ("cry", 1_000, 2_000) not in _on_server(trial_url, cid)[0]
+        assert c.redo() and ("cry", 1_000, 2_000) in _on_server(trial_url, cid)[0]   # redo after: as always
