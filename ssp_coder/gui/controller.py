@@ -88,16 +88,18 @@ class CodingController(QObject, WaitingChangesControl):
 
     def open_coding(self, coding_id: int | None) -> None:
         """Show another coding; the undo history belongs to one coding and is cleared."""
+        state = session = None
+        if coding_id is not None:
+            # read first: if the server cannot be reached, the coding on screen (and what waits) stays as it is
+            state = self.project.coding_state(coding_id)
+            session = self.project.session(int(state.coding.session_id))
         self._undo.clear()
         self._redo.clear()
         self._close_waiting()
         recovered = False
-        if coding_id is None:
-            self.coding = self.session = self.state = None
-        else:
-            self.state = self.project.coding_state(coding_id)
-            self.coding = self.state.coding
-            self.session = self.project.session(int(self.coding.session_id))
+        self.state, self.session = state, session
+        self.coding = state.coding if state is not None else None
+        if state is not None:
             recovered = self._start_waiting()
         self.codingOpened.emit(self.state)
         self.historyChanged.emit()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ssp_coder.domain import commands as cmds
+from ssp_coder.errors import KnownError
 from ssp_coder.gui.controller import Change, CodingController
 from ssp_coder.gui.dialogs.event_note import EventNoteDialog
 from ssp_coder.gui.dialogs.keymap_editor import KeyMapEditor
@@ -341,7 +342,10 @@ class MainWindow(QMainWindow):
         if self.waiting_view is not None and coding_id != self.controller.coding_id \
                 and self.waiting_view.ask_before_leaving("open another coding") == "cancel":
             return
-        self.controller.open_coding(coding_id)
+        try:
+            self.controller.open_coding(coding_id)
+        except KnownError as exc:       # e.g. the server cannot be reached: the coding on screen stays
+            self.show_message(str(exc))
 
     def _on_opened(self, state) -> None:
         session = self.controller.session
