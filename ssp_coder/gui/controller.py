@@ -3,7 +3,9 @@
 ``CodingController`` holds the open project, the coder at the keyboard and the
 coding on screen. Every edit is a domain command run by ``Project.execute``
 (one transaction, audited under the coder's name, on disk before it returns);
-only then is ``changed`` emitted and the panels repaint. Undo executes the
+only then is ``changed`` emitted and the panels repaint. On a server project
+that cannot be reached, the change is held instead, shown as not saved and
+sent later (``controller_waiting``). Undo executes the
 command's inverse the same way, so an undo is as durable and as audited as
 the edit it reverses. The window keeps no coding data of its own: ``state``
 is a read model of what is in the file.
@@ -22,6 +24,7 @@ from ssp_coder.domain import commands as cmds
 from ssp_coder.domain.model import Coder, Coding, CodingState, Event, EventId, Session
 from ssp_coder.domain.state_overlap import merge_all, merge_for, overlapping, span_text
 from ssp_coder.errors import KnownError
+from ssp_coder.gui.controller_waiting import WaitingChangesControl
 from ssp_coder.store.project import Applied, Project
 from ssp_coder.store.pg_conn import ServerConnectionLost
 from ssp_coder.store.server import RevisionConflict
@@ -41,14 +44,17 @@ class Change:
     added: tuple[Event, ...] = ()
     removed: tuple[int, ...] = ()
     updated: tuple[Event, ...] = ()
+    status: str | None = None          # the status-bar line, when not "<name> — saved"
 
 
-class CodingController(QObject):
+class CodingController(QObject, WaitingChangesControl):
     changed = Signal(object)          # Change
     codingOpened = Signal(object)     # CodingState or None
     historyChanged = Signal()
     message = Signal(str)             # a DomainError or StoreError message for the status bar / dialog
     connectionLost = Signal()         # a change failed because the project server could not be reached
+    waitingChanged = Signal()         # changes held while the server is away: their number or state changed
+    waitingStopped = Signal(str)      # sending them stopped (someone else changed the coding): review or discard
 
     def __init__(self, project: Project, coder: Coder, parent: QObject | None = None):
         super().__init__(parent)
@@ -63,6 +69,9 @@ class CodingController(QObject):
         # The camera view a new event is recorded as coded from (None: not recorded); the window's views
         # set this when the coder asks for it (View ▸ Record which view each event is coded from).
         self.event_view: Callable[[], int | None] | None = None
+        self.waiting = None
+        self.online = True
+        self.session_views: list = []       # the open session's camera views
 
     # -- who and what ------------------------------------------------------------
     @property
@@ -84,20 +93,37 @@ class CodingController(QObject):
 
     def open_coding(self, coding_id: int | None) -> None:
         """Show another coding; the undo history belongs to one coding and is cleared."""
+        state = session = None
+        if coding_id is not None:
+            # read first: if the server cannot be reached, the coding on screen (and what waits) stays as it is
+            state = self.project.coding_state(coding_id)
+            session = self.project.session(int(state.coding.session_id))
+            views = self.project.views(int(session.id))
         self._undo.clear()
         self._redo.clear()
-        if coding_id is None:
-            self.coding = self.session = self.state = None
-        else:
-            self.state = self.project.coding_state(coding_id)
-            self.coding = self.state.coding
-            self.session = self.project.session(int(self.coding.session_id))
+        self._close_waiting()
+        recovered = False
+        self.state, self.session = state, session
+        # read once here: panels redrawn while the server is away must not need it
+        self.session_views = views if state is not None else []
+        self.coding = state.coding if state is not None else None
+        if state is not None:
+            recovered = self._start_waiting()
         self.codingOpened.emit(self.state)
         self.historyChanged.emit()
+        self.waitingChanged.emit()
+        if recovered:
+            n = self.waiting_count
+            self.message.emit(f"{n} change{'s' * (n != 1)} you made to this coding while the server could not be "
+                              "reached were kept on this computer, not yet saved; sending them now.")
+            self.send_waiting()
 
     def reload(self) -> None:
         if self.coding is not None:
-            self.state = self.project.coding_state(int(self.coding.id))
+            if self.waiting is not None and self.waiting.copy is not None:
+                self.state = self.waiting.copy.state()      # what the server has, plus what still waits
+            else:
+                self.state = self.project.coding_state(int(self.coding.id))
             self.coding = self.state.coding
 
     # -- running commands ----------------------------------------------------------
@@ -110,7 +136,7 @@ class CodingController(QObject):
         if self.state is not None:
             cmd = merge_for(cmd, self.state.events, self.scheme) or cmd
         try:
-            applied = self.project.execute(cmd, actor=self.coder.name)
+            applied = self._send_or_hold(cmd)
         except RevisionConflict as exc:
             # Someone else changed this coding on the server: show theirs, never keep a stale copy on screen.
             self.message.emit(str(exc))
@@ -189,7 +215,7 @@ class CodingController(QObject):
             return False
         done = self._undo[-1]
         try:
-            applied = self.project.execute(done.inverse, actor=self.coder.name)
+            applied = self._undo_waiting(done) or self._send_or_hold(done.inverse)
         except KnownError as exc:
             self.message.emit(f"Cannot undo {done.command.describe()}: {exc}")
             return False
@@ -204,7 +230,7 @@ class CodingController(QObject):
             return False
         todo = self._redo[-1]
         try:
-            applied = self.project.execute(todo.command, actor=self.coder.name)
+            applied = self._send_or_hold(todo.command)
         except KnownError as exc:
             self.message.emit(f"Cannot redo {todo.command.describe()}: {exc}")
             return False

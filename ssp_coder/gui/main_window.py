@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ssp_coder.domain import commands as cmds
+from ssp_coder.errors import KnownError
 from ssp_coder.gui.controller import Change, CodingController
 from ssp_coder.gui.dialogs.event_note import EventNoteDialog
 from ssp_coder.gui.dialogs.keymap_editor import KeyMapEditor
@@ -117,13 +118,13 @@ class MainWindow(QMainWindow):
         controller.codingOpened.connect(self._on_opened)
         controller.historyChanged.connect(self._update_undo_actions)
         controller.message.connect(self.show_message)
-        self.server_watch = None
-        if hasattr(controller.project, "url"):      # a project on a server: show whether it can be reached
-            from ssp_coder.gui.server_watch import ServerStatusLabel, ServerWatch
+        self.server_watch = self.waiting_view = None
+        if hasattr(controller.project, "url"):      # a project on a server: whether it can be reached, what waits
+            from ssp_coder.gui.server_watch import ServerWatch
+            from ssp_coder.gui.waiting_view import WaitingChangesView
 
             self.server_watch = ServerWatch(controller.project.url, parent=self)
-            self.statusBar().addPermanentWidget(ServerStatusLabel(self.server_watch))
-            controller.connectionLost.connect(self.server_watch.check_now)
+            self.waiting_view = WaitingChangesView(self, self.server_watch)
         self.guard = InputGuard(self, self.scales.view)
         self._update_title()
         self._update_undo_actions()
@@ -321,9 +322,11 @@ class MainWindow(QMainWindow):
 
     # -- opening a coding ------------------------------------------------------------------------
     def open_first_coding(self) -> None:
-        """Start where the coder left off: their first coding that is not complete."""
-        for row in self.sessions_model.rows:
-            if row.mine and not row.coding.is_complete:
+        """Start where the coder left off: a coding with changes kept on this computer, else their first coding
+        that is not complete."""
+        kept = self.waiting_view.codings_with_waiting() if self.waiting_view is not None else set()
+        for row in sorted(self.sessions_model.rows, key=lambda r: int(r.coding.id) not in kept):
+            if row.mine and (not row.coding.is_complete or int(row.coding.id) in kept):
                 self.open_coding(int(row.coding.id))
                 return
         # Nothing to resume: show the session list rather than an empty player.
@@ -336,7 +339,13 @@ class MainWindow(QMainWindow):
 
     def open_coding(self, coding_id: int) -> None:
         self.player.pause()
-        self.controller.open_coding(coding_id)
+        if self.waiting_view is not None and coding_id != self.controller.coding_id \
+                and self.waiting_view.ask_before_leaving("open another coding") == "cancel":
+            return
+        try:
+            self.controller.open_coding(coding_id)
+        except KnownError as exc:       # e.g. the server cannot be reached: the coding on screen stays
+            self.show_message(str(exc))
 
     def _on_opened(self, state) -> None:
         session = self.controller.session
@@ -385,7 +394,12 @@ class MainWindow(QMainWindow):
             self.timeline.set_state(st)
         self.sessions_model.update_coding(st.coding)
         self._update_title()
-        self.statusBar().showMessage(f"{change.name} — saved", 3000)
+        if change.status:
+            self.statusBar().showMessage(change.status, 6000)
+        elif self.controller.waiting_count:
+            self.statusBar().showMessage(f"{change.name} — NOT saved yet (kept on this computer)", 6000)
+        else:
+            self.statusBar().showMessage(f"{change.name} — saved", 3000)
 
     def _on_frame(self, ms: int, frame: int) -> None:
         self.timeline.set_playhead(ms)
@@ -491,6 +505,9 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, e: QCloseEvent) -> None:
+        if self.waiting_view is not None and self.waiting_view.ask_before_leaving("close the window") == "cancel":
+            e.ignore()
+            return
         self.player.pause()
         self.save_layout()
         self.player.unload()

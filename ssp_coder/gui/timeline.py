@@ -21,6 +21,7 @@ import dataclasses
 import numpy as np
 from PySide6.QtCore import QLineF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFontMetrics,
     QImage,
@@ -86,6 +87,7 @@ class Timeline(TimelineEditing, QWidget):
         self._by_code: dict[str, dict[int, Event]] = {lane.code: {} for lane in self.lanes}
         self._drag: dict | None = None
         self.selected_event: int | None = None
+        self.waiting: set[int] = set()     # events of changes not saved yet (server away): hatched over
         # the static layer and what it was drawn for
         self._static: QImage | None = None
         self._static_key: tuple | None = None
@@ -267,6 +269,7 @@ class Timeline(TimelineEditing, QWidget):
             p.drawImage(QRectF(r), self._static, QRectF(r.x() * dpr, r.y() * dpr, r.width() * dpr, r.height() * dpr))
         p.setClipRect(GUTTER + 1, 0, self.width() - GUTTER - 1, self.height())
         self._paint_open_episodes(p)
+        self._paint_waiting(p)
         self._paint_selection(p)
         x = int(self.x_of(self.playhead_ms))
         p.setPen(QPen(QColor("#e53935"), 2))
@@ -466,6 +469,23 @@ class Timeline(TimelineEditing, QWidget):
         p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(x0s - 2, y, max(4, x1s - x0s + 4), LANE_H - 1)
+
+    def set_waiting(self, event_ids: set[int]) -> None:
+        if event_ids != self.waiting:
+            self.waiting = set(event_ids)
+            self.update()
+
+    def _paint_waiting(self, p: QPainter) -> None:
+        """Not saved yet: a grey hatch and dashed outline over the event (only a few ever wait)."""
+        p.setPen(QPen(QColor("#6b6b6b"), 1, Qt.PenStyle.DashLine))
+        p.setBrush(QBrush(QColor("#6b6b6b"), Qt.BrushStyle.BDiagPattern))
+        for eid in self.waiting:
+            ev = self._events.get(eid)
+            i = self._lane_index.get(ev.code) if ev is not None else None
+            if i is not None:
+                x0 = int(self.x_of(ev.onset_ms))
+                x1 = int(self.x_of(ev.offset_ms if ev.offset_ms is not None else ev.onset_ms))
+                p.drawRect(x0 - 2, self.lane_top(i) + 1, max(4, x1 - x0 + 4), LANE_H - 3)
 
     def select(self, event_id: int | None) -> None:
         if event_id != self.selected_event:

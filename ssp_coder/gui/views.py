@@ -398,7 +398,9 @@ class SessionViewSet(QObject):
         if session is None:
             self._enable()
             return
-        views = self.window.controller.project.views(int(session.id))
+        controller = self.window.controller
+        same = controller.session is not None and int(controller.session.id) == int(session.id)
+        views = list(controller.session_views) if same else controller.project.views(int(session.id))
         labels = {v.number: v.label for v in views}
         tiles = []
         for view in views[1:]:
@@ -447,6 +449,7 @@ class SessionViewSet(QObject):
         if view is None or locate is None or self.session is None:
             return
         if locate(self.session, view, w) is not None:
+            self.window.controller.session_views = self.window.controller.project.views(int(self.session.id))
             self.load(self.session, self.main_path)
 
     # -- one clock --------------------------------------------------------------------------------
@@ -457,7 +460,9 @@ class SessionViewSet(QObject):
     def _on_change(self, change: Change) -> None:
         if self.session is None or not _offset_commands(change):
             return
-        stored = {v.number: v for v in self.window.controller.project.views(int(self.session.id))}
+        views = self.window.controller.project.views(int(self.session.id))
+        self.window.controller.session_views = views        # the offsets just changed
+        stored = {v.number: v for v in views}
         for f in self.followers:
             v = stored.get(f.view.number)
             if v is not None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ssp_coder import __version__
-from ssp_coder.domain.commands import Command
+from ssp_coder.domain.commands import Command, command_from_dict
 from ssp_coder.domain.model import (
     Coder, CoderId, Coding, CodingId, CodingState, Participant, Session,
 )
@@ -290,7 +290,8 @@ class Project:
             self.conn.execute("COMMIT")
             self._settings = uow._settings
 
-    def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str) -> Applied:
+    def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str,
+               change_id: str | None = None) -> Applied:
         try:
             coding_id = cmd.coding_id_in(uow)
         except KeyError:
@@ -304,16 +305,25 @@ class Project:
             raise DomainError(f"{cmd.describe()}: refused by the project file ({exc}).") from None
         if coding_id is not None:
             uow.touch(coding_id)
+        payload = cmd.to_dict()
+        if change_id is not None:
+            # the window's own name for this change: a change sent again after a lost connection is found by it
+            payload["change_id"] = change_id
         self.conn.execute(
             "INSERT INTO audit (at, actor, command, coding_id, payload, inverse, origin) VALUES (?,?,?,?,?,?,?)",
-            (now_iso(), actor, type(cmd).__name__, coding_id, json.dumps(cmd.to_dict()),
+            (now_iso(), actor, type(cmd).__name__, coding_id, json.dumps(payload),
              json.dumps(inverse.to_dict()), origin))
         return Applied(cmd, inverse, coding_id)
 
-    def execute(self, cmd: Command, *, actor: str | None = None, origin: str = "app") -> Applied:
-        """Apply one command in its own transaction; it is on disk when this returns."""
+    def execute(self, cmd: Command, *, actor: str | None = None, origin: str = "app",
+                change_id: str | None = None) -> Applied:
+        """Apply one command in its own transaction; it is on disk when this returns.
+
+        ``change_id`` (the window's own id for the change) is kept in the audit row, so that a change whose
+        commit was cut off can be recognised when it is sent again (``find_change``).
+        """
         with self._transaction() as uow:
-            applied = self._apply(uow, cmd, actor or self.actor, origin)
+            applied = self._apply(uow, cmd, actor or self.actor, origin, change_id)
         self._maybe_backup()
         return applied
 
@@ -449,6 +459,13 @@ class Project:
             args.append(limit)
         return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]) if r[6] else None, r[7])
                 for r in self.conn.execute(sql, args)]
+
+    def find_change(self, coding_id: int, change_id: str) -> Command | None:
+        """The inverse of the change ``change_id`` if its audit row is in the project (it was saved), else None."""
+        needle = f'%"change_id": "{change_id}"%'
+        row = self.conn.execute("SELECT inverse FROM audit WHERE coding_id = ? AND payload LIKE ? ORDER BY id DESC "
+                                "LIMIT 1", (coding_id, needle)).fetchone()
+        return command_from_dict(json.loads(row[0])) if row and row[0] else None
 
     def info(self) -> dict[str, str]:
         # the scheme is large and the package-signing secret must never be shown or exported

@@ -186,7 +186,8 @@ class ServerProject(Project):
         self.conn.close()
 
     # -- changing things -----------------------------------------------------------
-    def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str) -> Applied:
+    def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str,
+               change_id: str | None = None) -> Applied:
         import psycopg
 
         try:
@@ -196,7 +197,7 @@ class ServerProject(Project):
         if coding_id is not None:
             self._claim_revision(uow, int(coding_id))
         try:
-            return super()._apply(uow, cmd, actor, origin)
+            return super()._apply(uow, cmd, actor, origin, change_id)
         except psycopg.IntegrityError as exc:
             raise DomainError(f"{cmd.describe()}: refused by the server ({str(exc).splitlines()[0]}).") from None
 
@@ -231,6 +232,14 @@ class ServerProject(Project):
         except BaseException:
             self._seen = seen   # rolled back: the server keeps the revisions this client saw before
             raise
+
+    def seen_revision(self, coding_id: int) -> int | None:
+        """The coding's revision as this client last read or wrote it (what the next change is checked against)."""
+        return self._seen.get(int(coding_id))
+
+    def expect_revision(self, coding_id: int, revision: int) -> None:
+        """Check the next change against ``revision``: changes kept while the server was away were made on it."""
+        self._seen[int(coding_id)] = int(revision)
 
     def forget_revision(self, coding_id: int) -> None:
         """After a reload: the next change is checked against what is read next."""

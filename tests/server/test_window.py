@@ -1,4 +1,7 @@
-"""The coding window's controller on a server project: a refused change reloads the coding."""
+"""The coding window's controller on a server project: a refused change reloads the coding.
+
+(Changes made while the server cannot be reached: test_window_waiting.py.)
+"""
 
 from __future__ import annotations
 
@@ -27,41 +30,3 @@ def test_a_conflicting_change_is_refused_and_the_window_shows_the_other_change(t
         codes = [(e.code, e.onset_ms) for e in window.state.events]
         assert ("play", 40_000) in codes and ("cry", 10_000) not in codes   # theirs shown, mine not saved
         assert window.execute(AddEvent(cid, "cry", 10_000, 12_000)) is not None  # after the reload it goes in
-
-
-def test_the_window_says_when_the_server_cannot_be_reached_and_when_it_is_back(trial_url: str, tmp_path, qtbot) -> None:
-    from PySide6.QtCore import QSettings
-
-    from ssp_coder.gui.app import application, build_window
-    from ssp_coder.store.pg_conn import ServerConnection
-    from ssp_coder.store.project import Project
-
-    application()
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    with Project.open(trial_url) as project:
-        win = build_window(project, project.coder("Ann"), settings, decode_video=False, ask_relink=False)
-        qtbot.addWidget(win)
-        win.open_first_coding()
-        from PySide6.QtWidgets import QLabel
-
-        label = win.statusBar().findChild(QLabel, "server_status")
-        assert label.text() == ""
-        # the network goes: the window's connection is cut, and the server cannot be reached any more
-        watch = win.server_watch
-        watch.url = f"postgresql://nobody@/none?host={tmp_path}&port=1"
-        with ServerConnection(trial_url) as admin:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE application_name = 'ssp-coder' AND pid <> pg_backend_pid()")
-        cid = win.controller.coding_id
-        before = len(win.controller.state.events)
-        with qtbot.waitSignal(watch.stateChanged, timeout=10_000) as down:
-            assert win.controller.execute(AddEvent(cid, "cry", 1_000, 2_000)) is None   # refused at once
-        assert down.args[0] is False and "Not connected" in label.text()
-        assert len(win.controller.state.events) == before           # nothing shown as saved
-        watch.url = trial_url                                         # the network is back
-        with qtbot.waitSignal(watch.stateChanged, timeout=10_000) as up:
-            watch.check_now()
-        assert up.args[0] is True and label.text() == ""
-        assert win.controller.execute(AddEvent(cid, "cry", 1_000, 2_000)) is not None
-        win.player.unload()
-        win.close()

@@ -6,7 +6,7 @@ import bisect
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from ssp_coder.domain import commands as cmds
 from ssp_coder.domain.model import Event
@@ -32,21 +32,30 @@ class EventsModel(QAbstractTableModel):
         self._names = {b.code: b.name for b in controller.scheme.behaviours}
         self.session_views: list[SessionView] = []      # the open session's camera views
         self._view_names: dict[int, str | None] = {}
+        self._waiting: set[int] = set()     # events changed by changes not saved yet (server away): drawn greyed
         controller.codingOpened.connect(self._reset)
         controller.changed.connect(self._on_change)
+        controller.waitingChanged.connect(self._mark_waiting)
         self._reset(controller.state)
 
     # -- keeping in step with the controller ------------------------------------------
     def _reset(self, state: Any) -> None:
         self.beginResetModel()
         session = self.controller.session
-        self.session_views = self.controller.project.views(int(session.id)) if session is not None else []
+        self.session_views = list(self.controller.session_views) if session is not None else []
         self._view_names = {v.number: v.name for v in self.session_views}
         self.events = list(state.events) if state is not None else []
         self._keys = [(e.onset_ms, int(e.id)) for e in self.events]
         self._by_id = {int(e.id): e for e in self.events}
         self.open_count = sum(1 for e in self.events if e.is_open)
         self.endResetModel()
+
+    def _mark_waiting(self) -> None:
+        ids = self.controller.waiting_ids()
+        if ids != self._waiting:
+            self._waiting = ids
+            if self.events:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.events) - 1, self.columnCount() - 1))
 
     def _on_change(self, change: Change) -> None:
         state = self.controller.state
@@ -188,7 +197,15 @@ class EventsModel(QAbstractTableModel):
             if col == COL_VIEW and len(self.session_views) > 1:
                 tip = ("The camera view this event was coded from. Type a view's number or name to change it; "
                        "leave it empty for none.")
+            if int(ev.id) in self._waiting:
+                tip += " — NOT saved yet: kept on this computer until the project server answers"
             return tip
+        elif role == Qt.ItemDataRole.FontRole and int(ev.id) in self._waiting:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        elif role == Qt.ItemDataRole.ForegroundRole and int(ev.id) in self._waiting:
+            return QBrush(QColor("#8a8a8a"))
         elif role == Qt.ItemDataRole.ForegroundRole and ev.is_open and col == COL_OFFSET:
             return QBrush(QColor("#d9534f"))
         elif role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_ONSET, COL_OFFSET, COL_DURATION):
