@@ -152,8 +152,7 @@ def import_coding_file(project: Project, path: str | Path, tool: str, *, map_pat
                         applied = w.execute(cmds.CreateCoding(int(pc.session.id), int(pc.coder.id), pc.purpose,
                                                               origin=ORIGIN))
                         pc.coding_id = int(applied.inverse.coding_id)
-                    for command in _commands(pc.coding_id, pc):
-                        w.execute(command)
+                    w.execute_for_coding(pc.coding_id, _commands(pc.coding_id, pc))
                 except DomainError as exc:
                     refused.append(CodingProblem(str(exc), observation=pc.observation))
             if refused:  # every refusal is reported at once, and the transaction is rolled back

@@ -33,7 +33,8 @@ from ssp_coder.store.lock import ProjectLock
 from ssp_coder.store.pg_conn import is_server_url, redact
 from ssp_coder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ssp_coder.store.uow import (
-    CODING_COLS, SESSION_COLS, SqliteUnitOfWork, coding_from_row, now_iso, participant_from_row,
+    AUDIT_INSERT, CODING_COLS, SESSION_COLS, SqliteUnitOfWork, audit_row, coding_from_row, now_iso,
+    participant_from_row,
     read_coding_state, session_from_row,
 )
 from ssp_coder.store import views_sql
@@ -291,6 +292,15 @@ class Project:
             self._settings = uow._settings
 
     def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str) -> Applied:
+        coding_id, inverse = self._run(uow, cmd)
+        if coding_id is not None:
+            uow.touch(coding_id)
+        self.conn.execute(AUDIT_INSERT, audit_row(now_iso(), actor, cmd, coding_id, inverse, origin))
+        return Applied(cmd, inverse, coding_id)
+
+    @staticmethod
+    def _run(uow: Any, cmd: Command) -> tuple[CodingId | None, Command]:
+        """Apply ``cmd`` (validated, with messages a coder can act on): its coding and its inverse."""
         try:
             coding_id = cmd.coding_id_in(uow)
         except KeyError:
@@ -302,13 +312,7 @@ class Project:
                               "exist in this project.") from None
         except sqlite3.IntegrityError as exc:
             raise DomainError(f"{cmd.describe()}: refused by the project file ({exc}).") from None
-        if coding_id is not None:
-            uow.touch(coding_id)
-        self.conn.execute(
-            "INSERT INTO audit (at, actor, command, coding_id, payload, inverse, origin) VALUES (?,?,?,?,?,?,?)",
-            (now_iso(), actor, type(cmd).__name__, coding_id, json.dumps(cmd.to_dict()),
-             json.dumps(inverse.to_dict()), origin))
-        return Applied(cmd, inverse, coding_id)
+        return coding_id, inverse
 
     def execute(self, cmd: Command, *, actor: str | None = None, origin: str = "app") -> Applied:
         """Apply one command in its own transaction; it is on disk when this returns."""
