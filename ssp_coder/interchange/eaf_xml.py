@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-# (tag, attributes, text, children)
-Node = tuple[str, dict[str, str], "str | None", list]
+# (tag, attributes, text, children: nodes, or the children already written)
+Node = tuple[str, dict[str, str], "str | None", "list | str"]
 
 _UNSUPPORTED = ("licenses", "linked_file_descriptors", "locales", "languages", "controlled_vocabularies",
                 "lexicon_refs", "external_refs")
@@ -65,18 +65,32 @@ def _document(eaf: Any) -> Node:
     header: list[Node] = [("MEDIA_DESCRIPTOR", _some(m), None, []) for m in eaf.media_descriptors]
     header += [("PROPERTY", {"NAME": k}, str(v), []) for k, v in eaf.properties]
     slots = sorted(eaf.timeslots.items(), key=lambda x: (int(re.findall(r"ts(\d+)", x[0])[0]), x[0]))
-    children: list[Node] = [("HEADER", dict(eaf.header), None, header),
-                            ("TIME_ORDER", {}, None, [("TIME_SLOT", _some({"TIME_SLOT_ID": k, "TIME_VALUE": v}), None,
-                                                       []) for k, v in slots])]
+    children: list[Node] = [("HEADER", dict(eaf.header), None, header), ("TIME_ORDER", {}, None, _slots(slots))]
     for _name, (aligned, _refs, attrs, _order) in sorted(eaf.tiers.items(), key=lambda x: x[1][3]):
-        annotations = [("ANNOTATION", {}, None, [("ALIGNABLE_ANNOTATION", _some(
-            {"ANNOTATION_ID": aid, "TIME_SLOT_REF1": a[0], "TIME_SLOT_REF2": a[1], "SVG_REF": a[3]}), None,
-            [("ANNOTATION_VALUE", {}, a[2], [])])]) for aid, a in aligned.items()]
-        children.append(("TIER", _some(attrs), None, annotations))
+        children.append(("TIER", _some(attrs), None, _annotations(aligned)))
     children += [("LINGUISTIC_TYPE", _some(lt), None, []) for lt in eaf.linguistic_types.values()]
     children += [("CONSTRAINT", _some({"STEREOTYPE": k, "DESCRIPTION": v}), None, [])
                  for k, v in eaf.constraints.items()]
     return ("ANNOTATION_DOCUMENT", dict(eaf.adocument), None, children)
+
+
+# A file holds as many time slots and annotations as events, twice over: those are written from templates, each
+# element followed by its tail at its depth (time slots and annotations sit at depth 2).
+def _slots(slots: list[tuple[str, Any]]) -> str:
+    return "".join(f'<TIME_SLOT TIME_SLOT_ID="{_attr(k)}" TIME_VALUE="{_attr(str(v))}" />\n\t\t' if v is not None
+                   else f'<TIME_SLOT TIME_SLOT_ID="{_attr(k)}" />\n\t\t' for k, v in slots)
+
+
+def _annotations(aligned: dict[str, tuple]) -> str:
+    out = []
+    for aid, (ref1, ref2, value, svg) in aligned.items():
+        attrs = "".join(f' {k}="{_attr(v if isinstance(v, str) else str(v))}"' for k, v in
+                        (("ANNOTATION_ID", aid), ("TIME_SLOT_REF1", ref1), ("TIME_SLOT_REF2", ref2), ("SVG_REF", svg))
+                        if v is not None)
+        text = f"<ANNOTATION_VALUE>{_cdata(value)}</ANNOTATION_VALUE>" if value else "<ANNOTATION_VALUE />"
+        out.append(f"<ANNOTATION>\n\t\t\t<ALIGNABLE_ANNOTATION{attrs}>\n\t\t\t\t{text}\n\t\t\t\t"
+                   "</ALIGNABLE_ANNOTATION>\n\t\t\t</ANNOTATION>\n\t\t")
+    return "".join(out)
 
 
 def _write(node: Node, level: int) -> Iterator[str]:
@@ -85,8 +99,11 @@ def _write(node: Node, level: int) -> Iterator[str]:
     if children:
         # pympi's indent: text before the first child, and every child's tail, at the children's depth
         yield ">" + ("\n" + "\t" * (level + 1) if not text or not text.strip() else _cdata(text))
-        for child in children:
-            yield from _write(child, level + 1)
+        if isinstance(children, str):
+            yield children
+        else:
+            for child in children:
+                yield from _write(child, level + 1)
         yield f"</{tag}>"
     elif text:
         yield ">" + _cdata(text) + f"</{tag}>"

@@ -22,6 +22,7 @@ from typing import Callable
 from ssp_coder.domain import commands as cmds
 from ssp_coder.errors import DomainError, InputFileError, KnownError, Problem
 from ssp_coder.interchange.boris import read_boris
+from ssp_coder.interchange.collection import without_cycle_collection
 from ssp_coder.interchange.datavyu import read_opf
 from ssp_coder.interchange.elan import read_eaf
 from ssp_coder.interchange.mapping import CodeMap, load_map
@@ -126,6 +127,7 @@ def _commands(cid: int, pc: PlannedCoding) -> list[cmds.Command]:
     return out
 
 
+@without_cycle_collection
 def import_coding_file(project: Project, path: str | Path, tool: str, *, map_path: str | Path | None = None,
                        coder: str | None = None, dry_run: bool = False, code_map: CodeMap | None = None
                        ) -> InterchangeReport:

@@ -89,3 +89,33 @@ def test_only_content_commands_of_that_coding_are_batched(tmp_path):
     finally:
         one.close()
         two.close()
+
+
+def test_the_cycle_collector_is_back_on_after_an_import_or_export_even_a_refused_one(tmp_path):
+    import gc
+
+    from ssp_coder.errors import KnownError
+    from ssp_coder.interchange import export_codings, import_coding_file
+    from ssp_coder.interchange.collection import without_cycle_collection
+    from tests.interchange.conftest import FIXTURES, LAB_MAP
+
+    seen = []
+    assert without_cycle_collection(lambda: seen.append(gc.isenabled()) or 7)() == 7 and seen == [False]
+    p = make_trial(tmp_path / "t.sspc")
+    try:
+        assert gc.isenabled()
+        import_coding_file(p, FIXTURES / "boris_lab.boris", "boris", map_path=LAB_MAP)
+        assert gc.isenabled()
+        with pytest.raises(KnownError):
+            import_coding_file(p, tmp_path / "missing.boris", "boris")
+        assert gc.isenabled()
+        export_codings(p, "elan", tmp_path / "elan")
+        assert gc.isenabled()
+        gc.disable()                       # a caller that paused it itself keeps it paused
+        try:
+            import_coding_file(p, FIXTURES / "boris_lab.boris", "boris", map_path=LAB_MAP)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        p.close()
