@@ -32,6 +32,7 @@ from ssp_coder.interchange.plan import Plan, PlannedCoding, make_plan
 from ssp_coder.legacy.importer import ORIGIN, is_empty
 from ssp_coder.legacy.sheet import Context
 from ssp_coder.store.project import Project
+from ssp_coder.store.readmodels import read_coding_timelines
 
 READERS: dict[str, Callable[[str | Path], CodingsFile]] = {
     "boris": read_boris, "elan": read_eaf, "datavyu": read_opf, "observer": read_event_log}
@@ -94,15 +95,27 @@ def _decide(project: Project, plan: Plan) -> None:
     """Which project coding each planned coding becomes (created / filled / unchanged), or a problem."""
     codings = project.codings()
     primaries = {int(c.session_id) for c in codings if c.purpose == "primary"}
+    by_pair: dict[tuple[int, int], list] = {}
+    for c in codings:
+        if c.purpose != "consensus":
+            by_pair.setdefault((int(c.session_id), int(c.coder_id)), []).append(c)
+    found = {}
     for pc in plan.codings:
-        mine = [c for c in codings if int(c.session_id) == int(pc.session.id) and int(c.coder_id) == int(pc.coder.id)
-                and c.purpose != "consensus"]
-        mine.sort(key=lambda c: ("primary", "reliability", "training").index(c.purpose))
+        pair = (int(pc.session.id), int(pc.coder.id))
+        if pair in by_pair:
+            found[pair] = sorted(by_pair[pair], key=lambda c: ("primary", "reliability", "training").index(c.purpose))[0]
+    # One read for all the codings the file meets: an unchanged re-import needs nothing more.
+    timelines = read_coding_timelines(project, [int(c.id) for c in found.values()])
+    for pc in plan.codings:
+        old = found.get((int(pc.session.id), int(pc.coder.id)))
         where = f"session {pc.session.blinded_code}, {pc.coder.name}"
-        if mine:
-            old = mine[0]
-            state = project.coding_state(int(old.id))
+        if old is not None:
             pc.purpose, pc.coding_id = old.purpose, int(old.id)
+            timeline = timelines[int(old.id)]
+            if (timeline.boundaries, timeline.events) == pc.content():
+                pc.action = "unchanged"
+                continue
+            state = project.coding_state(int(old.id))
             if _content(state) == pc.content():
                 pc.action = "unchanged"
             elif is_empty(state) and old.status == "draft":

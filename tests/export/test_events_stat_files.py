@@ -121,3 +121,26 @@ def test_dry_run_lists_exactly_the_files_the_export_writes(project, tmp_path, ca
     if fmt == "sav":
         assert [folder / n for n in ("trial_long.sav", "trial_wide.sav", "trial_events.sav",
                                      "trial_codebook.csv")] == [type(folder)(p) for p in listed]
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_no_completed_coding_yet_gives_an_empty_events_file_with_its_labels(tmp_path, fmt):
+    from ssp_coder.domain.scheme import load_builtin_scheme
+    from ssp_coder.export.api import prepare_from_frames
+    from tests.export.conftest import frames
+
+    scheme = load_builtin_scheme()
+    sessions, scored = frames([("P1", "ABC", "pre", None, None, None)])
+
+    def no_events(long):
+        table = pd.DataFrame(columns=list(EVENT_COLUMNS))
+        for col in ("session_id", "coding_id", "event_id", "view"):
+            table[col] = table[col].astype("Int64")
+        return table
+
+    data = prepare_from_frames(sessions, scored, scheme, dict(scheme.settings, timepoints=["pre", "post"]),
+                               events=no_events)
+    written = write_export(data, fmt, tmp_path / f"t.{fmt}")
+    df, meta = READ[fmt](str(written[2]))
+    assert df.shape == (0, len(EVENT_COLUMNS))
+    assert _labels(meta, "code")[1] == scheme.behaviours[0].name

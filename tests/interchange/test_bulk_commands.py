@@ -119,3 +119,24 @@ def test_the_cycle_collector_is_back_on_after_an_import_or_export_even_a_refused
             gc.enable()
     finally:
         p.close()
+
+
+def test_timelines_read_together_are_what_each_coding_state_holds(tmp_path):
+    from ssp_coder.interchange.importer import _content
+    from ssp_coder.store.readmodels import read_coding_timelines
+
+    one, two, cid = _two(tmp_path)
+    try:
+        other = int(one.execute(cmds.CreateCoding(int(one.session_by_code("S2PR").id), int(one.coder("Bob").id),
+                                                  "primary")).inverse.coding_id)
+        one.execute_many(_commands(cid) + [cmds.SetBoundary(cid, 3, 215_000, None),     # not complete: left out
+                                           cmds.AddEvent(other, "cry", 700, 900), cmds.AddEvent(other, "cry", 100, 300)])
+        read = read_coding_timelines(one, [cid, other, cid])
+        assert set(read) == {cid, other}
+        for c in (cid, other):
+            assert (read[c].boundaries, read[c].events) == _content(one.coding_state(c))
+        assert 3 not in read[cid].boundaries and read[other].events == [("cry", 100, 300), ("cry", 700, 900)]
+        assert read_coding_timelines(one, []) == {}
+    finally:
+        one.close()
+        two.close()
