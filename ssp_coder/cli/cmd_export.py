@@ -19,16 +19,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "with --shape long or wide, PATH is the data file; with --shape "
                                    "both (the default) PATH names two files, its stem getting _long and _wide, so "
                                    "'-o trial.sav' writes trial_long.sav and trial_wide.sav (never trial.sav), plus "
-                                   "trial_codebook.csv beside them. The names written are printed. Every file is "
-                                   "checked before the first is written. The export is unblinded (arm and "
-                                   "timepoint are included).")
+                                   "the events table as trial_events.sav (variable and value labels from the "
+                                   "scheme) and trial_codebook.csv beside them. The names written are printed; "
+                                   "--dry-run prints them without writing. Every file is checked before the "
+                                   "first is written. The export is unblinded (arm and timepoint are included).")
     add_project_arg(p)
     p.add_argument("--format", choices=FORMATS,
                    help="default: from PATH's ending (.xlsx, .sav, .dta; a folder, or a PATH ending in /, for csv)")
     p.add_argument("--shape", choices=SHAPES, default="both", help="long (one row per session), wide (one row per "
                    "participant) or both (default)")
     p.add_argument("-o", "--output", required=True, metavar="PATH",
-                   help="where to write (see above: for sav/dta with --shape both, PATH_long and PATH_wide)")
+                   help="where to write (see above: for sav/dta with --shape both, PATH_long and PATH_wide, "
+                        "plus PATH_events and PATH_codebook.csv)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check everything and list the files the export would write; write nothing")
     _arm_args(p)
     p.set_defaults(func=_export)
 
@@ -74,21 +78,27 @@ def export_format(fmt: str | None, output: str) -> str:
 
 def _export(args: argparse.Namespace) -> int:
     from ssp_coder.export import write_export
-    from ssp_coder.export.api import export_notes
+    from ssp_coder.export.api import check_export, export_notes
 
     args.format = export_format(args.format, args.output)
     data = _prepare(args)
-    paths = write_export(data, args.format, args.output, shape=args.shape,
-                         progress=TerminalProgress(f"export {args.format}"))
-    for note in export_notes(data, args.format, args.shape):
-        print(f"Note: {note}")
+    # The same list for the dry run and the real one (csv: the files inside the folder).
+    files = check_export(data, args.format, args.output, args.shape)
     s = data.summary
-    print(f"Exported {len(data.long)} sessions of {data.long['participant_id'].nunique()} participants "
-          f"({s.n_complete} with a completed final coding). Wrote:")
-    for p in paths:
+    counts = (f"{len(data.long)} sessions of {data.long['participant_id'].nunique()} participants "
+              f"({s.n_complete} with a completed final coding)")
+    if args.dry_run:
+        print(f"Dry run: nothing was written. Would export {counts} to:")
+    else:
+        write_export(data, args.format, args.output, shape=args.shape,
+                     progress=TerminalProgress(f"export {args.format}"))
+        for note in export_notes(data, args.format, args.shape):
+            print(f"Note: {note}")
+        print(f"Exported {counts}. Wrote:")
+    for p in files:
         print(f"  {p}")
     wanted = Path(args.output)
-    if args.format in ("sav", "dta") and args.shape == "both" and wanted not in paths:
+    if args.format in ("sav", "dta") and args.shape == "both" and wanted not in files:
         print(f"(With --shape both the long and the wide data are two files; {wanted.name} itself is not written.)")
     if s.incomplete:
         print(f"{len(s.incomplete)} session(s) have no completed final coding; their rows are in the data with "

@@ -148,10 +148,14 @@ class Scheme:
         raise KeyError(scale_id)
 
     def behaviour(self, code: str) -> Behaviour:
-        for b in self.behaviours:
-            if b.code == code:
-                return b
-        raise KeyError(code)
+        # Looked up once per event by imports and scoring: an index, built on first use (the scheme is frozen).
+        index = self.__dict__.get("_behaviour_index")
+        if index is None:
+            index = {}
+            for b in self.behaviours:
+                index.setdefault(b.code, b)
+            object.__setattr__(self, "_behaviour_index", index)
+        return index[code]
 
     def classification(self, code: str) -> ClassificationCode:
         for c in self.classifications:

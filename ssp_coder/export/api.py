@@ -44,7 +44,7 @@ class ExportData:
     settings: Mapping[str, Any]
     meta: Mapping[str, Any] = field(default_factory=dict)
     reliability: pd.DataFrame | None = None
-    events: pd.DataFrame | None = None      # one row per event of the final codings (xlsx and csv)
+    events: pd.DataFrame | None = None      # one row per event of the final codings (every format)
 
     def settings_table(self) -> pd.DataFrame:
         return settings_frame(self.settings, self.meta)
@@ -72,7 +72,8 @@ def prepare_from_frames(sessions: pd.DataFrame, scored: pd.DataFrame, scheme: Sc
     codebook = build_codebook(long, wide, scheme, settings, catalogue)
     event_table = events(long) if events is not None else None
     if event_table is not None:
-        codebook = Codebook(codebook.variables + tuple(event_variables(scheme, event_table)), codebook.settings)
+        events_book = event_variables(scheme, event_table, codebook.for_table("long"))
+        codebook = Codebook(codebook.variables + tuple(events_book), codebook.settings)
     try:
         summary = summarize(long, timepoints=order, intervention=intervention, control=control,
                             abcd_categories=abcd_categories(settings))
@@ -118,7 +119,7 @@ def _reliability_sheet(project: "Project") -> pd.DataFrame | None:
 
 
 def output_paths(fmt: str, out: str | Path, shape: str) -> list[Path]:
-    """Where ``write_export`` writes: xlsx one workbook, csv a folder, sav/dta one file per shape."""
+    """Where ``write_export`` writes the datasets: xlsx one workbook, csv a folder, sav/dta one file per shape."""
     out = Path(out)
     if fmt in ("xlsx",):
         return [out if out.suffix.lower() == ".xlsx" else out.with_name(out.name + ".xlsx")]
@@ -131,19 +132,72 @@ def output_paths(fmt: str, out: str | Path, shape: str) -> list[Path]:
     return [base]
 
 
-def write_export(data: ExportData, fmt: str, out: str | Path, *, shape: str = "both",
-                 progress: Progress | None = None) -> list[Path]:
-    """Write ``data`` as ``fmt`` at ``out``; returns the files (or the csv folder) written."""
+def _stat_base(fmt: str, out: str | Path) -> Path:
+    """``-o trial.sav`` and ``-o trial`` both name the set ``trial``: its events and codebook files take that stem."""
+    out, ext = Path(out), f".{fmt}"
+    return out if out.suffix.lower() == ext else out.with_name(out.name + ext)
+
+
+def _csv_tables(data: ExportData, shape: str) -> list[str]:
+    return [f"data_{s}" for s in _shapes(shape)] + ([EVENTS_TABLE] if data.events is not None else []) + \
+        ["codebook"] + [name for name, _ in data.summary_tables()] + \
+        (["reliability"] if data.reliability is not None else []) + ["settings"]
+
+
+def _shapes(shape: str) -> list[str]:
+    return ["long", "wide"] if shape == "both" else [shape]
+
+
+def export_files(data: ExportData, fmt: str, out: str | Path, shape: str = "both") -> list[Path]:
+    """Every file ``write_export`` writes, in the order it reports them (csv: the files inside the folder).
+
+    ``--dry-run`` lists these, so it names exactly what the real run writes.
+    """
+    _check_choice(fmt, shape)
+    if fmt == "xlsx":
+        return output_paths(fmt, out, shape)
+    if fmt == "csv":
+        return [Path(out) / f"{name}.csv" for name in _csv_tables(data, shape)]
+    base = _stat_base(fmt, out)
+    files = output_paths(fmt, out, shape)
+    if data.events is not None:
+        # One table per file in SPSS/Stata: the events get their own file beside the datasets.
+        files.append(base.with_name(f"{base.stem}_{EVENTS_TABLE}.{fmt}"))
+    return files + [base.with_name(f"{Path(out).stem}_codebook.csv")]
+
+
+def check_export(data: ExportData, fmt: str, out: str | Path, shape: str = "both") -> list[Path]:
+    """Refuse before anything is written (a read-only file, a folder where a file belongs); the files to write."""
+    files = export_files(data, fmt, out, shape)
+    if fmt == "csv":
+        folder = Path(out)
+        if folder.exists() and not folder.is_dir():
+            raise WriteError(f"Cannot write CSV files into {folder}: it is a file. For CSV give a folder.")
+        if not folder.parent.is_dir():
+            raise WriteError(f"Cannot create {folder}: the folder {folder.parent} does not exist.")
+    elif not files[0].parent.is_dir():
+        raise WriteError(f"Cannot write {files[0]}: the folder {files[0].parent} does not exist.")
+    for p in files:
+        writers.check_writable(p)
+    return files
+
+
+def _check_choice(fmt: str, shape: str) -> None:
     if fmt not in FORMATS:
         raise ExportError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     if shape not in SHAPES:
         raise ExportError(f"Unknown shape {shape!r}; choose long, wide or both.")
+
+
+def write_export(data: ExportData, fmt: str, out: str | Path, *, shape: str = "both",
+                 progress: Progress | None = None) -> list[Path]:
+    """Write ``data`` as ``fmt`` at ``out``; returns the files (or the csv folder) written."""
+    _check_choice(fmt, shape)
     progress = progress or _noop
-    shapes = ["long", "wide"] if shape == "both" else [shape]
+    shapes = _shapes(shape)
     data_tables = [(f"data_{s}", data.long if s == "long" else data.wide) for s in shapes]
     codebook = data.codebook.to_frame()
-    # The events table goes into the formats that hold several tables (xlsx, csv); its codebook entries with it.
-    events = [(EVENTS_TABLE, data.events)] if data.events is not None and fmt in ("xlsx", "csv") else []
+    events = [(EVENTS_TABLE, data.events)] if data.events is not None else []
     codebook = codebook[codebook["table"].isin(shapes + [t for t, _ in events])].reset_index(drop=True)
     extra = [("reliability", data.reliability)] if data.reliability is not None else []
     paths = output_paths(fmt, out, shape)
@@ -160,19 +214,17 @@ def write_export(data: ExportData, fmt: str, out: str | Path, *, shape: str = "b
             writers.write_csv_folder(paths[0], tables, progress=progress)
             return paths
         write = writers.write_sav if fmt == "sav" else writers.write_dta
-        # The codebook travels beside the data file: SPSS/Stata keep labels but not sources or settings.
-        book = paths[0].with_name(f"{Path(out).stem}_codebook.csv")
-        targets = paths + [book]
-        for p in targets:
-            writers.check_writable(p)
+        # SPSS/Stata hold one table per file: long, wide and events each get theirs, and the codebook travels
+        # beside them as csv, because SPSS/Stata keep labels but not sources or settings.
+        targets = check_export(data, fmt, out, shape)
+        tables = [(name[len("data_"):], frame) for name, frame in data_tables] + events
         with staged_files(targets) as staged:  # the whole old set or the whole new set, never a mix
-            for i, ((name, frame), path) in enumerate(zip(data_tables, staged), start=1):
-                table = name[len("data_"):]
+            for i, ((table, frame), path) in enumerate(zip(tables, staged), start=1):
                 write(path, frame, data.codebook.for_table(table), file_label=f"{title} ({table})")
-                progress(i, len(paths) + 1, path.name)
+                progress(i, len(targets), path.name)
             writers.write_csv(staged[-1], pd.concat([codebook, data.settings_table().rename(
                 columns={"key": "variable", "value": "label"}).assign(table="settings")], ignore_index=True))
-        progress(len(paths) + 1, len(paths) + 1, book.name)
+        progress(len(targets), len(targets), targets[-1].name)
         return targets
     except PermissionError as exc:
         raise WriteError(f"Cannot write {exc.filename or out}: permission denied (is it open in another program, "
@@ -191,8 +243,10 @@ def export_notes(data: ExportData, fmt: str, shape: str = "both") -> list[str]:
     if fmt != "sav":
         return []
     notes = []
-    for table in (["long", "wide"] if shape == "both" else [shape]):
-        frame = data.long if table == "long" else data.wide
+    tables = [(t, data.long if t == "long" else data.wide) for t in _shapes(shape)]
+    if data.events is not None:
+        tables.append((EVENTS_TABLE, data.events))
+    for table, frame in tables:
         for col, n in writers.sav_cut_values(frame).items():
             notes.append(f"{n} text value(s) of '{col}' in the {table} file are longer than SPSS allows "
                          f"({writers.SPSS_MAX_STRING_BYTES:,} bytes) and were cut to that length in the .sav; the "

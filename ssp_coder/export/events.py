@@ -12,13 +12,13 @@ sessions filmed by one camera.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 
 from ssp_coder.domain.scheme import Scheme
 from ssp_coder.export import datasets as ds
-from ssp_coder.export.codebook import Variable
+from ssp_coder.export.codebook import Variable, _coded, _cover_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssp_coder.store.project import Project
@@ -64,8 +64,16 @@ def build_events(project: "Project", long: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def event_variables(scheme: Scheme, events: pd.DataFrame) -> list[Variable]:
-    """Codebook entries for the events table (its views: every view of the exported sessions)."""
+def event_variables(scheme: Scheme, events: pd.DataFrame, design: Mapping[str, Variable] | None = None
+                    ) -> list[Variable]:
+    """Codebook entries for the events table (its views: every view of the exported sessions).
+
+    SPSS and Stata store the categories as numbers, and those numbers are fixed, never taken from the data:
+    ``code`` numbers the scheme's behaviours in scheme order, ``kind`` is 1 = point, 2 = state, and ``arm``,
+    ``timepoint`` and ``source`` take their codes from the long dataset's entries (``design``), so the events
+    file merges with the long file code for code.
+    """
+    design = design or {}
     max_view = int(events.attrs.get("max_view", 1))
     if len(events) and events["view"].notna().any():
         max_view = max(max_view, int(events["view"].max()))
@@ -74,23 +82,25 @@ def event_variables(scheme: Scheme, events: pd.DataFrame) -> list[Variable]:
                   for n in range(1, max(1, max_view) + 1))
     entries = [
         Variable("participant_id", "Participant ID (roster)", "id", source="roster"),
-        Variable("arm", "Trial arm (unblinded)", "text", source="roster"),
-        Variable("timepoint", "Timepoint (unblinded)", "text", source="roster"),
+        _like(design.get("arm"), Variable("arm", "Trial arm (unblinded)", "text", source="roster")),
+        _like(design.get("timepoint"), Variable("timepoint", "Timepoint (unblinded)", "text", source="roster")),
         Variable("session_id", "Session number in the project file", "id", source="project"),
         Variable("blinded_code", "Blinded session code seen by coders", "text", source="project"),
         Variable("coding_id", "Coding the event belongs to: the session's final coding", "id",
                  source="consensus coding if completed, else the primary coding (as in the long dataset)"),
-        Variable("source", "Which coding the events come from", "text", source="consensus or primary"),
+        _like(design.get("source"), Variable("source", "Which coding the events come from", "text",
+                                             source="consensus or primary")),
         Variable("coder", "Coder of that coding", "text", source="project"),
         Variable("event_id", "Event number in the project file", "id", source="project"),
-        Variable("code", "Behaviour code", "categorical", values=behaviours, source="coding scheme's behaviours"),
-        Variable("kind", "Point event or state (an interval)", "categorical",
-                 values=(("point", "point event"), ("state", "state event (onset to offset)")), source="scheme"),
-        Variable("onset_s", "Onset, on the main view's clock", "continuous", "s",
+        Variable("code", "Behaviour code", "categorical", source="coding scheme's behaviours, numbered in scheme "
+                 "order", **_coded([c for c, _ in behaviours], dict(behaviours))),
+        Variable("kind", "Point event or state (an interval)", "categorical", source="scheme",
+                 **_coded(["point", "state"], {"point": "point event", "state": "state event (onset to offset)"})),
+        Variable("onset_s", "Onset in seconds, on the main view's clock", "continuous", "s",
                  source="seconds from the start of the main video"),
-        Variable("offset_s", "Offset of a state, on the main view's clock", "continuous", "s",
+        Variable("offset_s", "Offset of a state in seconds, on the main view's clock", "continuous", "s",
                  source="empty for point events"),
-        Variable("duration_s", "Duration of a state", "continuous", "s", source="offset_s - onset_s"),
+        Variable("duration_s", "Duration of a state in seconds", "continuous", "s", source="offset_s - onset_s"),
         Variable("subject", "Subject the coder gave the event", "text", source="coder"),
         Variable("note", "The coder's note on the event", "text", source="coder"),
         Variable("view", "Camera view the event was coded from (1 = main view)", "categorical", values=views,
@@ -100,5 +110,16 @@ def event_variables(scheme: Scheme, events: pd.DataFrame) -> list[Variable]:
                  source="roster columns view_name, view_2_name, ...; empty when the view has no name or no view "
                         "was recorded"),
     ]
-    return [Variable(**{**v.__dict__, "table": TABLE}) for v in entries]
+    # A code the scheme no longer lists (a project scored with an older scheme) gets the next number rather than
+    # being lost; the scheme's own codes never move.
+    return [Variable(**{**_cover_data(v, events[v.name]).__dict__, "table": TABLE}) if v.name in events else
+            Variable(**{**v.__dict__, "table": TABLE}) for v in entries]
+
+
+def _like(long: Variable | None, fallback: Variable) -> Variable:
+    """This table's entry with the long dataset's type, values and codes, for a column both tables have."""
+    if long is None:
+        return fallback
+    return Variable(**{**fallback.__dict__, "type": long.type, "values": long.values, "codes": long.codes,
+                       "settings_used": long.settings_used, "source": long.source or fallback.source})
 

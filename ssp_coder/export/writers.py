@@ -37,6 +37,19 @@ MAX_LABEL = {"sav": 256, "dta": 80}
 DATE_COLUMNS = ("date_of_visit",)
 
 
+
+# Long names of units, so a label that already says "in seconds" is not given "(s)" as well.
+_UNIT_WORDS = {"s": "second", "ms": "millisecond", "min": "minute", "h": "hour"}
+
+
+def label_with_unit(label: str, unit: str) -> str:
+    """A variable label for SPSS/Stata that names its unit once: "Latency to cry (s)"."""
+    if not unit:
+        return label
+    named = re.search(rf"(?<![\w]){re.escape(unit)}(?![\w])", label) or (
+        unit in _UNIT_WORDS and re.search(rf"\b{_UNIT_WORDS[unit]}s?\b", label, re.IGNORECASE))
+    return label if named else f"{label} ({unit})"
+
 def bare(frame: pd.DataFrame) -> pd.DataFrame:
     """A shallow copy without ``attrs``: pandas deep-copies attrs on every
     column access, which made writing a few hundred columns take seconds."""
@@ -125,8 +138,7 @@ def stats_frame(frame: pd.DataFrame, variables: Mapping[str, Variable], fmt: str
                 cols[new] = pd.Series([("" if x is None or (isinstance(x, float) and x != x) else
                                         _stats_text(str(x), fmt)) for x in s.tolist()], index=s.index, dtype=object)
         if v is not None:
-            labels[new] = printable(v.label + (f" ({v.unit})" if v.unit and v.unit not in v.label else ""))[
-                :MAX_LABEL[fmt]]
+            labels[new] = printable(label_with_unit(v.label, v.unit))[:MAX_LABEL[fmt]]
             vl = {code: printable(text) for code, text in v.value_labels().items()}
             if vl and cols[new].dtype != object:
                 value_labels[new] = vl

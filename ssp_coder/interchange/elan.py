@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from ssp_coder.atomic import atomic_path
+from ssp_coder.interchange.eaf_xml import eaf_bytes, supported
 from ssp_coder.interchange.model import CodingProblem, CodingsFile, Ethogram, ExportCoding, Mark, Observation
 
 POINT_MS = 1
@@ -91,6 +92,18 @@ def read_eaf(path: str | Path) -> CodingsFile:
     return out
 
 
+# The MIME type ELAN records for a linked media file, by the endings camcorders, phones and digitised
+# tapes give (pympi guesses only a few and fails on the rest); ELAN itself writes "unknown" otherwise.
+MEDIA_TYPES = {
+    ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".qt": "video/quicktime",
+    ".mts": "video/mp2t", ".m2ts": "video/mp2t", ".ts": "video/mp2t", ".mpg": "video/mpeg", ".mpeg": "video/mpeg",
+    ".vob": "video/mpeg", ".m2v": "video/mpeg", ".avi": "video/x-msvideo", ".dv": "video/x-dv",
+    ".mkv": "video/x-matroska", ".webm": "video/webm", ".wmv": "video/x-ms-wmv", ".3gp": "video/3gpp",
+    ".wav": "audio/x-wav", ".mp3": "audio/mpeg", ".m4a": "audio/mp4",
+}
+UNKNOWN_MEDIA_TYPE = "unknown"
+
+
 def write_eaf(path: str | Path, coding: ExportCoding, ethogram: Ethogram) -> Path:
     """One coding as an .eaf: a tier per behaviour (coded or not), and an 'episode' tier."""
     import pympi
@@ -98,7 +111,7 @@ def write_eaf(path: str | Path, coding: ExportCoding, ethogram: Ethogram) -> Pat
     target = Path(path)
     eaf = pympi.Elan.Eaf(author="ssp-coder")
     if coding.media:
-        mime = "video/mp4" if coding.media.lower().endswith((".mp4", ".m4v")) else None
+        mime = MEDIA_TYPES.get(Path(coding.media).suffix.lower(), UNKNOWN_MEDIA_TYPE)
         relative = None if Path(coding.media).is_absolute() else Path(coding.media).as_posix()
         if relative is not None and not relative.startswith("."):
             relative = f"./{relative}"
@@ -115,5 +128,8 @@ def write_eaf(path: str | Path, coding: ExportCoding, ethogram: Ethogram) -> Pat
     if "default" in eaf.tiers and not eaf.tiers["default"][0]:
         eaf.remove_tier("default")
     with atomic_path(target) as tmp:
-        eaf.to_file(str(tmp))
+        if supported(eaf):
+            Path(tmp).write_bytes(eaf_bytes(eaf))     # the same bytes as eaf.to_file, without its slow tree
+        else:
+            eaf.to_file(str(tmp))
     return target

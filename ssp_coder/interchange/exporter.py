@@ -17,6 +17,7 @@ from pathlib import Path
 from ssp_coder.domain.model import Coding, Session
 from ssp_coder.errors import KnownError
 from ssp_coder.interchange.boris import write_boris
+from ssp_coder.interchange.collection import without_cycle_collection
 from ssp_coder.interchange.datavyu import write_opf
 from ssp_coder.interchange.elan import write_eaf
 from ssp_coder.interchange.model import TOOL_NAMES, Ethogram, ExportCoding, ExportEvent, clock
@@ -121,6 +122,7 @@ def collect(project: Project, *, coder: str | None = None, sessions: list[str] |
     return out, blind
 
 
+@without_cycle_collection
 def export_codings(project: Project, tool: str, out: str | Path, *, coder: str | None = None,
                    sessions: list[str] | None = None) -> InterchangeExport:
     if tool not in EXPORT_TOOLS:

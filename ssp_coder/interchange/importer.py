@@ -22,6 +22,7 @@ from typing import Callable
 from ssp_coder.domain import commands as cmds
 from ssp_coder.errors import DomainError, InputFileError, KnownError, Problem
 from ssp_coder.interchange.boris import read_boris
+from ssp_coder.interchange.collection import without_cycle_collection
 from ssp_coder.interchange.datavyu import read_opf
 from ssp_coder.interchange.elan import read_eaf
 from ssp_coder.interchange.mapping import CodeMap, load_map
@@ -31,6 +32,7 @@ from ssp_coder.interchange.plan import Plan, PlannedCoding, make_plan
 from ssp_coder.legacy.importer import ORIGIN, is_empty
 from ssp_coder.legacy.sheet import Context
 from ssp_coder.store.project import Project
+from ssp_coder.store.readmodels import read_coding_timelines
 
 READERS: dict[str, Callable[[str | Path], CodingsFile]] = {
     "boris": read_boris, "elan": read_eaf, "datavyu": read_opf, "observer": read_event_log}
@@ -93,15 +95,27 @@ def _decide(project: Project, plan: Plan) -> None:
     """Which project coding each planned coding becomes (created / filled / unchanged), or a problem."""
     codings = project.codings()
     primaries = {int(c.session_id) for c in codings if c.purpose == "primary"}
+    by_pair: dict[tuple[int, int], list] = {}
+    for c in codings:
+        if c.purpose != "consensus":
+            by_pair.setdefault((int(c.session_id), int(c.coder_id)), []).append(c)
+    found = {}
     for pc in plan.codings:
-        mine = [c for c in codings if int(c.session_id) == int(pc.session.id) and int(c.coder_id) == int(pc.coder.id)
-                and c.purpose != "consensus"]
-        mine.sort(key=lambda c: ("primary", "reliability", "training").index(c.purpose))
+        pair = (int(pc.session.id), int(pc.coder.id))
+        if pair in by_pair:
+            found[pair] = sorted(by_pair[pair], key=lambda c: ("primary", "reliability", "training").index(c.purpose))[0]
+    # One read for all the codings the file meets: an unchanged re-import needs nothing more.
+    timelines = read_coding_timelines(project, [int(c.id) for c in found.values()])
+    for pc in plan.codings:
+        old = found.get((int(pc.session.id), int(pc.coder.id)))
         where = f"session {pc.session.blinded_code}, {pc.coder.name}"
-        if mine:
-            old = mine[0]
-            state = project.coding_state(int(old.id))
+        if old is not None:
             pc.purpose, pc.coding_id = old.purpose, int(old.id)
+            timeline = timelines[int(old.id)]
+            if (timeline.boundaries, timeline.events) == pc.content():
+                pc.action = "unchanged"
+                continue
+            state = project.coding_state(int(old.id))
             if _content(state) == pc.content():
                 pc.action = "unchanged"
             elif is_empty(state) and old.status == "draft":
@@ -126,6 +140,7 @@ def _commands(cid: int, pc: PlannedCoding) -> list[cmds.Command]:
     return out
 
 
+@without_cycle_collection
 def import_coding_file(project: Project, path: str | Path, tool: str, *, map_path: str | Path | None = None,
                        coder: str | None = None, dry_run: bool = False, code_map: CodeMap | None = None
                        ) -> InterchangeReport:
@@ -152,8 +167,7 @@ def import_coding_file(project: Project, path: str | Path, tool: str, *, map_pat
                         applied = w.execute(cmds.CreateCoding(int(pc.session.id), int(pc.coder.id), pc.purpose,
                                                               origin=ORIGIN))
                         pc.coding_id = int(applied.inverse.coding_id)
-                    for command in _commands(pc.coding_id, pc):
-                        w.execute(command)
+                    w.execute_for_coding(pc.coding_id, _commands(pc.coding_id, pc))
                 except DomainError as exc:
                     refused.append(CodingProblem(str(exc), observation=pc.observation))
             if refused:  # every refusal is reported at once, and the transaction is rolled back

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,9 @@ EPISODE = re.compile(r"^(?:episode|episodes|ep|e)\s*[:#_.\- ]?\s*(\d+)(?:\s*[:_\
 IGNORE_WORDS = ("ignore", "skip", "-", "none", "not imported")
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(text: str) -> str:
+    # asked once per event of a file (its subject), and a file has a handful of subjects
     return re.sub(r"\s+", " ", text.strip()).casefold()
 
 

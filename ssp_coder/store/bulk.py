@@ -9,11 +9,19 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING
 
-from ssp_coder.domain.commands import Command
-from ssp_coder.domain.model import Participant, Session
+from typing import Any, Sequence
+
+from ssp_coder.domain.commands import AddEvent, Command, SetBoundary
+from ssp_coder.domain.model import Coding, CodingId, Participant, Session, SessionId
 from ssp_coder.domain.views import SessionView
 from ssp_coder.store import views_sql
-from ssp_coder.store.uow import SESSION_COLS, SqliteUnitOfWork, now_iso, participant_from_row, session_from_row
+from ssp_coder.store.uow import (
+    AUDIT_INSERT, SESSION_COLS, SqliteUnitOfWork, audit_row, now_iso, participant_from_row, session_from_row,
+)
+
+# Commands that change a coding's content but never its row (status, session) nor a session's row: for these the
+# coding and session can be read once per batch instead of once per check.
+CONTENT_COMMANDS = (AddEvent, SetBoundary)
 
 if TYPE_CHECKING:
     from ssp_coder.store.project import Applied, Project
@@ -34,6 +42,36 @@ class BulkWriter:
 
     def execute(self, cmd: Command) -> Applied:
         return self.project._apply(self.uow, cmd, self.actor, self.origin)
+
+    def execute_for_coding(self, coding_id: int, commands: Sequence[Command]) -> list[Applied]:
+        """Apply content commands (episode boundaries, new events) of one coding, in order.
+
+        The same checks, messages, rows and audit rows as :meth:`execute` for each command in turn (the first
+        refusal raises, after what came before it was written), but a coding's thousands of events cost two
+        statements each instead of seven: the coding and its session are read once, the audit rows are written
+        together, and the coding's revision goes up by one per command in a single update.
+        """
+        for cmd in commands:
+            if not isinstance(cmd, CONTENT_COMMANDS) or getattr(cmd, "coding_id", None) != coding_id:
+                raise ValueError(f"execute_for_coding takes episode and new-event commands of coding {coding_id}, "
+                                 f"not {cmd!r}")
+        reads = _OneCodingReads(self.uow)
+        at = now_iso()
+        done: list[Applied] = []
+        rows: list[tuple] = []
+        from ssp_coder.store.project import Applied
+
+        try:
+            for cmd in commands:
+                cid, inverse = self.project._run(reads, cmd)
+                rows.append(audit_row(at, self.actor, cmd, cid, inverse, self.origin))
+                done.append(Applied(cmd, inverse, cid))
+        finally:
+            if rows:
+                self.conn.execute("UPDATE codings SET revision = revision + ?, updated_at = ? WHERE id = ?",
+                                  (len(rows), now_iso(), coding_id))
+                self.conn.executemany(AUDIT_INSERT, rows)
+        return done
 
     def audit(self, command: str, payload: dict, coding_id: int | None = None) -> None:
         self.conn.execute("INSERT INTO audit (at, actor, command, coding_id, payload, inverse, origin) "
@@ -91,3 +129,28 @@ class BulkWriter:
     def session_by_sha(self, sha: str) -> Session | None:
         r = self.conn.execute(f"SELECT {SESSION_COLS} FROM sessions WHERE video_sha256 = ?", (sha,)).fetchone()
         return session_from_row(r) if r else None
+
+
+class _OneCodingReads:
+    """The unit of work, with the coding and session rows read once: the checks of every event ask for both, and
+    content commands change neither (see ``CONTENT_COMMANDS``)."""
+
+    def __init__(self, uow: SqliteUnitOfWork):
+        self._uow = uow
+        self._codings: dict[int, Coding] = {}
+        self._sessions: dict[int, Session] = {}
+
+    def coding(self, coding_id: CodingId) -> Coding:
+        key = int(coding_id)
+        if key not in self._codings:
+            self._codings[key] = self._uow.coding(coding_id)     # a missing coding raises KeyError, as before
+        return self._codings[key]
+
+    def session(self, session_id: SessionId) -> Session:
+        key = int(session_id)
+        if key not in self._sessions:
+            self._sessions[key] = self._uow.session(session_id)
+        return self._sessions[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)

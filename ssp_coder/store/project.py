@@ -33,7 +33,8 @@ from ssp_coder.store.lock import ProjectLock
 from ssp_coder.store.pg_conn import is_server_url, redact
 from ssp_coder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ssp_coder.store.uow import (
-    CODING_COLS, SESSION_COLS, SqliteUnitOfWork, coding_from_row, now_iso, participant_from_row,
+    AUDIT_INSERT, CODING_COLS, SESSION_COLS, SqliteUnitOfWork, audit_row, coding_from_row, now_iso,
+    participant_from_row,
     read_coding_state, session_from_row,
 )
 from ssp_coder.store import views_sql
@@ -292,6 +293,16 @@ class Project:
 
     def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str,
                change_id: str | None = None) -> Applied:
+        coding_id, inverse = self._run(uow, cmd)
+        if coding_id is not None:
+            uow.touch(coding_id)
+        self.conn.execute(AUDIT_INSERT, audit_row(now_iso(), actor, cmd, coding_id, inverse, origin,
+                                                       change_id))
+        return Applied(cmd, inverse, coding_id)
+
+    @staticmethod
+    def _run(uow: Any, cmd: Command) -> tuple[CodingId | None, Command]:
+        """Apply ``cmd`` (validated, with messages a coder can act on): its coding and its inverse."""
         try:
             coding_id = cmd.coding_id_in(uow)
         except KeyError:
@@ -303,17 +314,7 @@ class Project:
                               "exist in this project.") from None
         except sqlite3.IntegrityError as exc:
             raise DomainError(f"{cmd.describe()}: refused by the project file ({exc}).") from None
-        if coding_id is not None:
-            uow.touch(coding_id)
-        payload = cmd.to_dict()
-        if change_id is not None:
-            # the window's own name for this change: a change sent again after a lost connection is found by it
-            payload["change_id"] = change_id
-        self.conn.execute(
-            "INSERT INTO audit (at, actor, command, coding_id, payload, inverse, origin) VALUES (?,?,?,?,?,?,?)",
-            (now_iso(), actor, type(cmd).__name__, coding_id, json.dumps(payload),
-             json.dumps(inverse.to_dict()), origin))
-        return Applied(cmd, inverse, coding_id)
+        return coding_id, inverse
 
     def execute(self, cmd: Command, *, actor: str | None = None, origin: str = "app",
                 change_id: str | None = None) -> Applied:

@@ -159,3 +159,30 @@ def frames_from_states(states: Iterable[CodingState], session_of: dict[int, int]
         mk(s_rows, ["coding_id", "scale", "episode", "partner", "value"]),
         mk(m_rows, ["coding_id", "id", "group", "time_ms"]),
         mk(r_rows, ["coding_id", "classification", "forced_secondary", "d_rating"]))
+
+
+@dataclass(frozen=True)
+class CodingTimeline:
+    """What a coding file from another tool can hold of a coding: complete episode boundaries and events."""
+
+    boundaries: dict[int, tuple[int, int]]              # episode -> (onset, offset), by episode
+    events: list[tuple[str, int, int]]                  # sorted (code, onset, offset; -1 for a point)
+
+
+def read_coding_timelines(project: "Project", coding_ids: Iterable[int]) -> dict[int, CodingTimeline]:
+    """The timelines of many codings in two queries: a re-import compares every coding of the file with the
+    project, and building each coding's whole state took most of the time of an unchanged re-import."""
+    ids = sorted({int(i) for i in coding_ids})
+    bounds: dict[int, dict[int, tuple[int, int]]] = {i: {} for i in ids}
+    events: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        marks = ",".join("?" * len(part))
+        for cid, ep, on, off in project.conn.execute(
+                f"SELECT coding_id, episode, onset_ms, offset_ms FROM episodes WHERE coding_id IN ({marks}) "
+                "AND onset_ms IS NOT NULL AND offset_ms IS NOT NULL ORDER BY coding_id, episode", part):
+            bounds[cid][ep] = (on, off)
+        for cid, code, on, off in project.conn.execute(
+                f"SELECT coding_id, code, onset_ms, offset_ms FROM events WHERE coding_id IN ({marks})", part):
+            events[cid].append((code, on, -1 if off is None else off))
+    return {i: CodingTimeline(bounds[i], sorted(events[i])) for i in ids}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ssp_coder.domain.model import (
     Coder, CoderId, Coding, CodingId, CodingResult, CodingState, DIndexId, DIndexMark,
@@ -15,9 +15,29 @@ from ssp_coder.domain.scheme import Scheme
 from ssp_coder.domain.views import SessionView
 from ssp_coder.store import views_sql
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ssp_coder.domain.commands import Command
+
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+AUDIT_INSERT = ("INSERT INTO audit (at, actor, command, coding_id, payload, inverse, origin) "
+                "VALUES (?,?,?,?,?,?,?)")
+
+
+def audit_row(at: str, actor: str, cmd: "Command", coding_id: CodingId | None, inverse: "Command",
+              origin: str, change_id: str | None = None) -> tuple:
+    """The audit table's row for one applied command.
+
+    ``change_id`` is the window's own name for the change: a change sent again after a lost connection
+    is found by it (``Project.find_change``).
+    """
+    payload = cmd.to_dict()
+    if change_id is not None:
+        payload["change_id"] = change_id
+    return (at, actor, type(cmd).__name__, coding_id, json.dumps(payload), json.dumps(inverse.to_dict()), origin)
 
 
 SESSION_COLS = ("id, participant_id, timepoint, blinded_code, video_path, video_sha256, duration_ms, fps, "

@@ -121,7 +121,8 @@ def test_demo_exports_to_every_format(demo, tmp_path):
     folder, = write_export(data, "csv", tmp_path / "csv")
     assert pd.read_csv(folder / "data_wide.csv").shape == data.wide.shape
     for fmt, read in (("sav", pyreadstat.read_sav), ("dta", pyreadstat.read_dta)):
-        long_path, wide_path, _ = write_export(data, fmt, tmp_path / f"demo.{fmt}")
+        long_path, wide_path, events_path, _ = write_export(data, fmt, tmp_path / f"demo.{fmt}")
+        assert len(read(str(events_path))[0]) == len(data.events) > 0
         df, meta = read(str(long_path))
         vl = meta.variable_value_labels
         abcd = df["abcd"].map(vl["abcd"]).map(lambda x: x.split()[0] if isinstance(x, str) else "")
@@ -190,7 +191,7 @@ def test_cli_export_names_every_file_written(demo, tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", str(path), "--format", "sav", "-o", str(tmp_path / "trial.sav")]) == 0
     out = capsys.readouterr().out
-    for name in ("trial_long.sav", "trial_wide.sav", "trial_codebook.csv"):
+    for name in ("trial_long.sav", "trial_wide.sav", "trial_events.sav", "trial_codebook.csv"):
         assert str(tmp_path / name) in out and (tmp_path / name).exists()
     assert not (tmp_path / "trial.sav").exists() and "trial.sav itself is not written" in out
     # A codebook that cannot be written stops the export before any data file is written.
@@ -199,6 +200,7 @@ def test_cli_export_names_every_file_written(demo, tmp_path, capsys):
     try:
         assert main(["export", str(path), "--format", "dta", "-o", str(tmp_path / "w.dta")]) == 2
         assert not (tmp_path / "w_long.dta").exists() and not (tmp_path / "w_wide.dta").exists()
+        assert not (tmp_path / "w_events.dta").exists()
     finally:
         (tmp_path / "w_codebook.csv").chmod(stat.S_IRUSR | stat.S_IWUSR)
 
@@ -208,3 +210,4 @@ def test_export_help_says_which_files_are_written(capsys):
         main(["export", "-h"])
     text = " ".join(capsys.readouterr().out.split())
     assert "writes trial_long.sav and trial_wide.sav (never trial.sav)" in text and "trial_codebook.csv" in text
+    assert "trial_events.sav" in text and "--dry-run" in text

@@ -86,8 +86,4 @@ def test_the_events_table_and_its_codebook_are_written_to_xlsx_and_csv(project, 
     assert back["view_name"].fillna("").tolist() == ["face", "", "door", "", ""]
     codebook = pd.read_csv(folder / "codebook.csv", encoding="utf-8-sig")
     assert {"long", "wide", "events"} == set(codebook["table"])
-    # SPSS and Stata get the outcome datasets as before (one table per file): no events rows in their codebook
-    written = write_export(data, "sav", tmp_path / "trial.sav")
-    assert [p.name for p in written] == ["trial_long.sav", "trial_wide.sav", "trial_codebook.csv"]
-    assert "events" not in set(pd.read_csv(written[-1], encoding="utf-8-sig")["table"])
 

@@ -11,7 +11,7 @@ import pytest
 
 from ssp_coder.atomic import WriteError
 from ssp_coder.export.api import ExportError, output_paths, prepare_from_frames, write_export
-from ssp_coder.export.writers import stat_names
+from ssp_coder.export.writers import label_with_unit, stat_names
 from tests.export.conftest import bernard_rows, frames
 
 
@@ -177,3 +177,16 @@ def test_libreoffice_opens_the_workbook(tmp_path, data):
                    check=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
     text = (out / "trial.csv").read_text(encoding="utf-8", errors="replace")
     assert text.splitlines()[0].startswith("participant_id,arm")
+
+
+@pytest.mark.parametrize("label, unit, shown", [
+    ("Latency to cry in episode 5", "s", "Latency to cry in episode 5 (s)"),    # an "s" inside words is no unit
+    ("Actual length of episode 3 (separation)", "s", "Actual length of episode 3 (separation) (s)"),
+    ("Onset in seconds", "s", "Onset in seconds"),
+    ("Length of episode 2 (s)", "s", "Length of episode 2 (s)"),
+    ("Number of D-index marks", "marks", "Number of D-index marks"),
+    ("Mean rating", "scale points", "Mean rating (scale points)"),
+    ("D rating", "", "D rating"),
+])
+def test_spss_and_stata_labels_name_the_unit_once(label, unit, shown):
+    assert label_with_unit(label, unit) == shown

@@ -157,3 +157,34 @@ def test_a_compressed_boris_project_round_trips_too(source, tmp_path):
         assert _content(target) == _content(source)
     finally:
         target.close()
+
+
+@pytest.mark.parametrize("ending, media_type", [
+    (".mov", "video/quicktime"), (".MTS", "video/mp2t"), (".avi", "video/x-msvideo"), (".vob", "video/mpeg"),
+    (".mp4", "video/mp4"), (".xyz", "unknown")])
+def test_elan_export_names_the_media_type_of_every_kind_of_recording(tmp_path, ending, media_type):
+    """Camcorder, phone and tape files are linked with their type; an unknown ending never stops the export."""
+    import pympi
+
+    def trial(name: str):
+        p = make_trial(tmp_path / name)
+        for s in p.sessions():            # as a lab's roster names them
+            p.conn.execute("UPDATE sessions SET video_path = ? WHERE id = ?",
+                           (str(Path(s.video_path).with_suffix(ending)), int(s.id)))
+        return p
+
+    source = trial("source.sspc")
+    try:
+        _fill(source)
+        result = export_codings(source, "elan", tmp_path / "elan")
+    finally:
+        source.close()
+    types = {d["MIME_TYPE"] for path in result.paths for d in pympi.Elan.Eaf(str(path)).media_descriptors}
+    assert types == {media_type}
+    target = trial("target.sspc")
+    try:
+        _assign(target)
+        actions = [c["action"] for path in result.paths for c in import_coding_file(target, path, "elan").codings]
+        assert sorted(actions) == ["filled"] * 3
+    finally:
+        target.close()

@@ -43,6 +43,9 @@ def test_other_formats(dialog, tmp_path, qtbot, fmt):
         dialog.start()
     paths = got.args[0]
     assert all(p.exists() for p in paths)
+    if fmt in ("sav", "dta"):      # the events table is a file of its own, and the dialog names it
+        assert [p.name for p in paths] == [f"wide.{fmt}", f"wide_events.{fmt}", "wide_codebook.csv"]
+        assert str(paths[1]) in dialog.status.text()
     if fmt == "sav":
         frame, _meta = pyreadstat.read_sav(str(paths[0]))
         assert "secure_pre" in frame.columns
