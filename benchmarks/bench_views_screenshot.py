@@ -9,7 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.pop("QT_QPA_PLATFORM", None) if os.environ.get("DISPLAY") else None
+if os.environ.get("DISPLAY"):
+    # a real (X) window: bench_gui_common would otherwise fall back to the offscreen platform
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_gui_common import temp_folder  # noqa: E402
 
@@ -51,15 +53,21 @@ def main() -> None:
     cid = int(project.codings()[0].id)
     plan = ssp_episode_plan(8, 25)
     batch = [cmds.SetBoundary(cid, ep, s, e) for ep, s, e in plan[:5]]
-    batch += [cmds.AddEvent(cid, "cry", plan[3][1] + 1200, plan[3][1] + 4800),
-              cmds.AddEvent(cid, "approach", plan[4][1] + 900, None),
-              cmds.AddEvent(cid, "contact", plan[4][1] + 1800, plan[4][1] + 6000)]
+    # Events coded from both cameras (the coder records which view each event is coded from): the event
+    # table's View column and the timeline's V1/V2 tags show in the screenshots.
+    batch += [cmds.AddEvent(cid, "cry", plan[3][1] + 1200, plan[3][1] + 4800, view=1),
+              cmds.AddEvent(cid, "approach", plan[4][1] + 900, None, view=2),
+              cmds.AddEvent(cid, "contact", plan[4][1] + 1800, plan[4][1] + 6000, view=2),
+              cmds.AddEvent(cid, "cry", plan[4][1] + 2600, plan[4][1] + 5200, view=1),
+              cmds.AddEvent(cid, "look_door", plan[4][1] + 6500, None, view=2),
+              cmds.AddEvent(cid, "resist", plan[4][1] + 7000, plan[4][1] + 7600, view=1)]
     project.execute_many(batch, actor="Ana")
     app = application()
     OUT.mkdir(parents=True, exist_ok=True)
     for layout, name in (("side", "coding-window-two-views.png"), ("large", "coding-window-two-views-large.png")):
         s = QSettings(str(folder / f"{layout}.ini"), QSettings.Format.IniFormat)
         s.setValue("coders/Ana/views/layout", layout)
+        s.setValue("coders/Ana/views/record_event_view", True)
         win = build_window(project, project.coder("Ana"), s, decode_video=True, ask_relink=False)
         win.resize(1366, 768)
         win.apply_default_layout(1366)
@@ -67,6 +75,7 @@ def main() -> None:
         win.open_first_coding()
         wait(2500)
         win.player.seek(plan[4][1] + 2000)
+        win.docks["events"].raise_()      # the event table, with its View column
         wait(2500)
         if layout == "side":
             win.view_set.open_sync_dialog()

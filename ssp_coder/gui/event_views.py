@@ -121,8 +121,12 @@ def _tag_image(view: int, font: QFont, colour: QColor, dpr: float) -> QImage:
 
 
 def paint_view_tags(p: QPainter, x_of, onsets, views, lo: int, hi: int, y: int, height: int, right: int,
-                    palette: QPalette) -> None:
-    """``V2`` after each visible event that carries a view, skipping tags that would overlap the last one."""
+                    palette: QPalette, ends=None) -> None:
+    """``V2`` after each visible event that carries a view, skipping tags that would overlap the last one.
+
+    The tag goes inside a state's bar when the bar is wide enough to hold it, otherwise just after the bar's
+    end: half on the bar and half on the lane the two letters would read as neither.
+    """
     if hi - lo > MAX_TAGS_PER_LANE:
         return
     font = QFont(p.font())
@@ -134,10 +138,14 @@ def paint_view_tags(p: QPainter, x_of, onsets, views, lo: int, hi: int, y: int, 
         view = int(views[k])
         if view <= 0:
             continue
-        x = int(x_of(int(onsets[k]))) + 3
-        if x < free_from or x > right:
-            continue
         img = _tag_image(view, font, colour, dpr)
         w = img.width() / dpr
+        x = int(x_of(int(onsets[k]))) + 3
+        if ends is not None and int(ends[k]) > int(onsets[k]):
+            x_end = int(x_of(int(ends[k])))
+            if x_end - x < w + 2:
+                x = x_end + 3
+        if x < free_from or x > right:
+            continue
         p.drawImage(QPoint(x, y + int((height - img.height() / dpr) / 2)), img)
         free_from = x + int(w) + 2

@@ -406,7 +406,7 @@ class Timeline(TimelineEditing, QWidget):
             t0, t1 = self.visible_range()
             lo = int(np.searchsorted(lane.run_max, t0, side="left"))
             hi = int(np.searchsorted(lane.onsets, t1, side="right"))
-            paint_view_tags(p, self.x_of, lane.onsets, lane.views, lo, hi, y, LANE_H, w, pal)
+            paint_view_tags(p, self.x_of, lane.onsets, lane.views, lo, hi, y, LANE_H, w, pal, lane.ends)
         if lane.open_onsets:
             p.setPen(QPen(lane.colour.darker(160), 1, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)

@@ -138,3 +138,40 @@ def test_the_timeline_writes_the_view_beside_the_event(qtbot, window_factory, tw
     win.controller.execute(cmds.UpdateEvent(int(ev.id), ev.code, ev.onset_ms, ev.offset_ms, view=None))
     assert _last(win, "approach").view is None
     assert lane_pixels() != tagged
+
+
+def _tag_columns(onset_ms: int, end_ms: int) -> list[int]:
+    """Columns where ``paint_view_tags`` drew a V2 tag for one state from ``onset_ms`` to ``end_ms`` (10 ms/px)."""
+    import numpy as np
+    from PySide6.QtGui import QImage, QPainter, QPalette
+
+    from ssp_coder.gui.event_views import paint_view_tags
+
+    img = QImage(400, 20, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(0)
+    p = QPainter(img)
+    paint_view_tags(p, lambda ms: ms / 10, np.array([onset_ms]), np.array([2]), 0, 1, 0, 20, 400, QPalette(),
+                    np.array([end_ms]))
+    p.end()
+    return [x for x in range(img.width()) if any(img.pixelColor(x, y).alpha() for y in range(img.height()))]
+
+
+def test_a_tag_too_wide_for_its_bar_is_written_after_the_bar_not_half_on_it(qapp) -> None:
+    wide = _tag_columns(1_000, 3_000)           # bar from x=100 to x=300: the tag fits inside
+    assert wide and 100 < wide[0] < 110 and wide[-1] < 300
+    narrow = _tag_columns(1_000, 1_080)         # bar from x=100 to x=108: too narrow for "V2"
+    assert narrow and narrow[0] > 108
+
+
+def test_the_view_column_is_in_sight_in_the_default_layout_at_1366(qtbot, window_factory,
+                                                                 two_view_project):  # noqa: F811
+    win = window_factory(two_view_project)
+    win.apply_default_layout(1366)
+    open_first(qtbot, win)
+    win.docks["events"].raise_()
+    table = win.events.view
+    qtbot.waitUntil(lambda: table.isVisible() and not table.isColumnHidden(COL_VIEW), timeout=5000)
+    header = table.horizontalHeader()
+    left = header.sectionViewportPosition(COL_VIEW)
+    assert 0 <= left and left + header.sectionSize(COL_VIEW) <= table.viewport().width()
+    win.close()

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
 
 from ssp_coder.domain import commands as cmds
 from ssp_coder.gui.controller import Change, CodingController
-from ssp_coder.gui.models.events import COL_NOTE, COL_VIEW, EVENT_ID_ROLE, SORT_ROLE, EventsModel
+from ssp_coder.gui.models.events import COL_NOTE, COL_SUBJECT, COL_VIEW, EVENT_ID_ROLE, SORT_ROLE, EventsModel
 from ssp_coder.gui.panels.common import table_view
 
 
@@ -44,8 +44,11 @@ class EventsPanel(QWidget):
         self.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
-        for col, w in ((0, 90), (1, 44), (2, 76), (3, 76), (4, 58), (5, 70)):
+        for col, w in ((0, 90), (1, 44), (2, 76), (3, 76), (4, 58), (5, 70), (COL_VIEW, 64)):
             self.view.setColumnWidth(col, w)
+        # The View column (two-camera sessions) sits beside the times, not after the note: after the note it
+        # starts beyond the right edge of the panel at 1366 px and the coder never sees it.
+        self.view.horizontalHeader().moveSection(COL_VIEW, COL_SUBJECT)
         self.view.clicked.connect(self._clicked)
         self.view.installEventFilter(self)
         self.count = QLabel()
