@@ -81,6 +81,13 @@ class WaitingChangesControl:
         """Events on screen that a change not saved yet adds or changes (drawn as such)."""
         return self.waiting.waiting_event_ids() if self.waiting is not None else set()
 
+    def waiting_scale_cells(self) -> set[tuple[str, int, str]]:
+        """Scale cells (scale, episode, partner) that a change not saved yet rates (drawn as such)."""
+        if self.waiting is None:
+            return set()
+        return {(ch.command.scale, ch.command.episode, ch.command.partner) for ch in self.waiting.changes
+                if isinstance(ch.command, cmds.SetScale)}
+
     def set_online(self, online: bool) -> None:
         self.online = online
         self.waitingChanged.emit()

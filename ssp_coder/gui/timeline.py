@@ -485,7 +485,11 @@ class Timeline(TimelineEditing, QWidget):
             if i is not None:
                 x0 = int(self.x_of(ev.onset_ms))
                 x1 = int(self.x_of(ev.offset_ms if ev.offset_ms is not None else ev.onset_ms))
-                p.drawRect(x0 - 2, self.lane_top(i) + 1, max(4, x1 - x0 + 4), LANE_H - 3)
+                if x1 - x0 < 4:
+                    # a point (or a very short state): a box as narrow as its tick shows neither hatch nor
+                    # dashes, so it gets a few pixels on each side
+                    x0, x1 = x0 - 3, x1 + 3
+                p.drawRect(x0 - 2, self.lane_top(i) + 1, x1 - x0 + 4, LANE_H - 3)
 
     def select(self, event_id: int | None) -> None:
         if event_id != self.selected_event:

@@ -115,6 +115,11 @@ def test_changes_during_an_outage_wait_shown_as_not_saved_and_arrive_in_order_on
         assert model.index(row, 0).data(Qt.ItemDataRole.FontRole).italic()
         assert "NOT saved" in model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
         assert win.timeline.waiting == {int(cry.id)}                  # hatched on the timeline too
+        scales = win.scales.model
+        ps5 = next(scales.index(r, k) for r in range(scales.rowCount()) for k in range(scales.columnCount())
+                   if scales.key(scales.index(r, k)) == ("ps", 5, "m"))
+        assert ps5.data() == "4" and ps5.data(Qt.ItemDataRole.FontRole).italic()     # the rating: not saved
+        assert "NOT saved" in ps5.data(Qt.ItemDataRole.ToolTipRole)
         win.timeline.grab()                                           # and drawn without error
         assert _on_server(trial_url, cid)[:2] == (events_before, audit_before)    # nothing reached the server
         journal = c.waiting.path
@@ -134,6 +139,7 @@ def test_changes_during_an_outage_wait_shown_as_not_saved_and_arrive_in_order_on
         assert not journal.exists() and _label(win).text() == ""
         assert all(int(e.id) > 0 for e in c.state.events)             # what is on screen is the server's
         assert model.index(row, 0).data(Qt.ItemDataRole.FontRole) is None and not win.timeline.waiting
+        assert not ps5.data(Qt.ItemDataRole.FontRole).italic() and "NOT" not in ps5.data(Qt.ItemDataRole.ToolTipRole)
         c.execute(AddEvent(cid, "play", 9_000, 9_500))                 # and the next change goes straight in
         assert _on_server(trial_url, cid)[0][-1] == ("play", 9_000, 9_500)
         win.close()

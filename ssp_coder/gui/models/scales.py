@@ -30,6 +30,9 @@ class ScalesModel(QAbstractTableModel):
         self.values: dict[tuple[str, int, str], float] = {}
         controller.codingOpened.connect(self._reset)
         controller.changed.connect(self._on_change)
+        # ratings not saved yet (server away) are drawn grey and italic, as waiting events are
+        self._waiting: set[tuple[str, int, str]] = set()
+        controller.waitingChanged.connect(self._mark_waiting)
         self._reset(controller.state)
 
     def _reset(self, state: Any) -> None:
@@ -44,6 +47,13 @@ class ScalesModel(QAbstractTableModel):
         new = dict(state.scales) if state is not None else {}
         if new != self.values:
             self.values = new
+            if self.rowCount() and self.columnCount():
+                self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+    def _mark_waiting(self) -> None:
+        cells = self.controller.waiting_scale_cells()
+        if cells != self._waiting:
+            self._waiting = cells
             if self.rowCount() and self.columnCount():
                 self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
@@ -105,12 +115,19 @@ class ScalesModel(QAbstractTableModel):
             if not rated:
                 return f"{sc.name} is not rated in episode {ep} toward {self._partner_names.get(partner, partner)}"
             req = " (required)" if (ep, partner) in sc.required else ""
-            return f"{sc.name}, episode {ep}, {self._partner_names.get(partner, partner)}{req}: type {sc.min:g}–{sc.max:g}"
+            tip = f"{sc.name}, episode {ep}, {self._partner_names.get(partner, partner)}{req}: type {sc.min:g}–{sc.max:g}"
+            if (sc.id, ep, partner) in self._waiting:
+                tip += " — NOT saved yet: kept on this computer until the project server answers"
+            return tip
+        waiting = rated and (sc.id, ep, partner) in self._waiting
+        if role == Qt.ItemDataRole.ForegroundRole and waiting:
+            return QBrush(QColor("#8a8a8a"))
         if role == Qt.ItemDataRole.BackgroundRole and rated and value is None and (ep, partner) in sc.required:
             return QBrush(QColor(240, 173, 78, 60))
-        if role == Qt.ItemDataRole.FontRole and rated and (ep, partner) in sc.required:
+        if role == Qt.ItemDataRole.FontRole and rated and ((ep, partner) in sc.required or waiting):
             f = QFont()
-            f.setBold(True)
+            f.setBold((ep, partner) in sc.required)
+            f.setItalic(waiting)
             return f
         return None
 
