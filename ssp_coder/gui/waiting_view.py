@@ -40,6 +40,8 @@ class WaitingChangesView(QObject):
         self.retry.triggered.connect(self.retry_now)
         self.show_list = QAction("Waiting changes…", window)
         self.show_list.setObjectName("waiting_list")
+        # (a tool button shows the action's icon text, which Qt derives by dropping the "…" that says a window opens)
+        self.show_list.setIconText("Waiting changes…")
         self.show_list.triggered.connect(self.open_list)
         bar = window.statusBar()
         bar.addPermanentWidget(self.label)
@@ -179,14 +181,20 @@ class WaitingChangesDialog(QDialog):
         self.view = view
         w = view.controller.waiting
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("These changes are kept on this computer and are NOT saved on the project server "
-                             "yet. They are sent in this order as soon as the server answers."))
+        # wrapped: unwrapped, these sentences set the dialog's width (wider than a laptop's screen for a long
+        # "held back" reason)
+        intro = QLabel("These changes are kept on this computer and are NOT saved on the project server "
+                       "yet. They are sent in this order as soon as the server answers.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
         self.list = QListWidget()
         for change in (w.changes if w is not None else []):
             self.list.addItem(f"{change.made_at[11:19]} UTC   {change.name}")
         lay.addWidget(self.list)
         if w is not None and w.held_back:
-            lay.addWidget(QLabel(w.held_back))
+            held = QLabel(w.held_back)
+            held.setWordWrap(True)
+            lay.addWidget(held)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         send = QPushButton("Send now")
         send.setObjectName("send_now")
@@ -198,6 +206,7 @@ class WaitingChangesDialog(QDialog):
         send.clicked.connect(self._send)
         discard.clicked.connect(self._discard)
         lay.addWidget(buttons)
+        self.resize(560, 320)
 
     def _send(self) -> None:
         self.close()

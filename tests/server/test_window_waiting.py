@@ -110,6 +110,7 @@ def test_changes_during_an_outage_wait_shown_as_not_saved_and_arrive_in_order_on
         assert c.waiting_count == 3
         assert "Not connected — 3 changes waiting, not yet saved; retrying" in _label(win).text()
         assert "NOT saved" in win.statusBar().currentMessage()
+        assert [b.text() for b in win.waiting_view.buttons if not b.isHidden()] == ["Retry now", "Waiting changes…"]
         model = win.events.model
         row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(EVENT_ID_ROLE) == int(cry.id))
         assert model.index(row, 0).data(Qt.ItemDataRole.FontRole).italic()
