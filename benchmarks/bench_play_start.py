@@ -68,7 +68,7 @@ def play_for(server: FrameServer, start: int, rate: float, seconds: float) -> di
     last = shown[-1] if shown else start
     # Pausing: the frame on screen becomes the paused frame (as the window does).
     server.get(last)
-    span = last - start
+    span = last - start + 1
     return {"clock_ms": None if clock_at is None else clock_at * 1000,
             "first_ms": None if first_at is None else first_at * 1000,
             "shown": len(set(shown)), "span": span, "last": last}

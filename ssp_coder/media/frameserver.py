@@ -388,12 +388,31 @@ class FrameServer(PlaybackMixin):
         return (bool(self._unscaled) or self._ahead_wanted() or self._missing_behind() is not None
                 or self._ahead_gap() is not None)
 
+    def _go_ahead(self, generation: int) -> None:
+        """Get the forward decoder to where the frames in memory after the playhead run out."""
+        ahead, seeks = self._ahead_gap(), 0
+        while ahead is not None and not self._superseded(generation):
+            sought = not self._on_its_way(self._fwd, ahead) and not self._on_its_way(self._back, ahead)
+            if sought and seeks:
+                self._no_ahead = ahead         # the decoder does not return that frame (a damaged end)
+                return
+            seeks += sought
+            if not self._toward(ahead):
+                return
+            ahead = self._ahead_gap()
+
     def _idle_work(self) -> None:
         generation = self._generation
         if self._ahead_wanted():
             d = self._fwd.read()
             if d is not None:
                 self._keep(d)
+            return
+        ahead = self._ahead_gap()
+        if ahead is not None and ahead <= self.playhead + self.settings.ahead_frames + 1:
+            # Back on a frame in memory with none (or only a few) after it, the decoder elsewhere: the
+            # next step forward, or "play", would decode a keyframe interval. That comes first.
+            self._go_ahead(generation)
             return
         gap = self._missing_behind()
         low = max(0, self.playhead - self._behind())
@@ -413,16 +432,7 @@ class FrameServer(PlaybackMixin):
             # decoder elsewhere): once the nearest steps back are there, the decoder goes to where the
             # frames in memory run out, so that "play" starts at once and plays on without a keyframe
             # interval's decode where they end. A keyframe interval at most, yielding to the coder.
-            ahead, seeks = self._ahead_gap(), 0
-            while ahead is not None and not self._superseded(generation):
-                sought = not self._on_its_way(self._fwd, ahead) and not self._on_its_way(self._back, ahead)
-                if sought and seeks:
-                    self._no_ahead = ahead     # the decoder does not return that frame (a damaged end)
-                    break
-                seeks += sought
-                if not self._toward(ahead):
-                    break
-                ahead = self._ahead_gap()
+            self._go_ahead(generation)
             if gap is None or self._superseded(generation):
                 return
         if self._back is None:
