@@ -20,7 +20,9 @@ keeps its decoder where it is instead:
   then whole keyframe intervals) when it cannot keep up; the window shows
   the newest frame the clock has reached. On pause the decoder is already
   where the coder stopped, and the frames just played are there to step back
-  through.
+  through. Play on a frame in memory (the frame on screen) starts the clock
+  at once: the decoder gets to where the frames in memory run out while they
+  play, and while the coder rests after going back to such a frame.
 
 Decoding happens on one worker thread that owns both decoders; requests
 from the window supersede each other (a held arrow key only decodes what it
