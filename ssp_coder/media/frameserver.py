@@ -380,7 +380,10 @@ class FrameServer(PlaybackMixin):
         return True
 
     def _ahead_gap(self) -> int | None:
-        """Where the frames in memory after the playhead run out, if the forward decoder is not there."""
+        """Where the frames in memory after the playhead run out, if the forward decoder is not there
+        (only on a frame in memory: a frame still being decoded leaves the decoder just after it)."""
+        if self.playhead not in self.cache:
+            return None
         n = self._run_end(self.playhead + 1)
         if n is None or n == self._no_ahead or (not self._fwd.at_end and self._fwd.position == n):
             return None
