@@ -37,6 +37,7 @@ class _Playing:
     queue: deque[ServedFrame] = field(default_factory=deque)   # decoded, not yet due
     ended: bool = False                    # the last frame has been queued
     speed: DecodeRate = field(default_factory=DecodeRate)
+    sought_for: int = -1                   # where the frames in memory run out, once the decoder sought there
 
 
 class PlaybackMixin:
@@ -147,15 +148,18 @@ class PlaybackMixin:
                 p.next = index + 1
 
     def _play_start(self, p: _Playing) -> None:
-        """Get the decoder to the first frame to play, then start the clock: playback never opens
-        with a keyframe interval's worth of dropped frames."""
+        """Start the clock: at once when the first frame to play is in memory (the frame on screen),
+        else once the decoder has got to it (a keyframe interval's decode at most)."""
         n = p.next
-        # Frames already in memory play from there; the decoder is placed where they run out (a replay
-        # after stepping back), within reach, so none of the frames after them is dropped either.
-        while n < self.frame_count and n in self.cache and n - p.next < 2 * self.index.longest_gop:
-            n += 1
+        if n in self.cache:
+            # The decoder gets to where the frames in memory run out while they play (see
+            # _play_work); waiting for it here froze the picture for a keyframe interval's decode.
+            with self._cond:
+                if self._playing is p:
+                    p.clock = PlaybackClock(self.index.time_us(p.start), self._now(), p.rate)
+            return
         dec = self._fwd
-        if n < self.frame_count and n not in self.cache:
+        if n < self.frame_count:
             key = self.index.keyframe_at_or_before(n)
             if not (key <= dec.position <= n) or dec.at_end or (dec.skipping and dec.skip_target > n):
                 dec.seek(key)
@@ -169,6 +173,26 @@ class PlaybackMixin:
         with self._cond:
             if self._playing is p:
                 p.clock = PlaybackClock(self.index.time_us(p.start), self._now(), p.rate)
+
+    def _position_ahead(self, p: _Playing, n: int) -> bool:
+        """While frames in memory are queued ahead of the clock: one step of getting the decoder to
+        where they run out (so it decodes on from there in time). False when there is nothing to do."""
+        end = self._run_end(n)
+        if end is None or end == self._no_ahead:
+            return False
+        sought = not self._on_its_way(self._fwd, end) and not self._on_its_way(self._back, end)
+        if sought and p.sought_for == end:
+            self._no_ahead = end           # sought there once and did not get there: decode on at the end
+            return False
+        if sought:
+            p.sought_for = end
+        dec, t0 = self._fwd, self._now()
+        before = dec.position
+        if not self._toward(end):
+            return False
+        if self._fwd is dec and dec.position > before:
+            p.speed.add(dec.position - before, self._now() - t0)
+        return True
 
     def _play_work(self, p: _Playing) -> None:
         if p.clock is None:
@@ -184,6 +208,8 @@ class PlaybackMixin:
             self._play_wait(p, None)
             return
         if n > clock_index + lead:
+            if n in self.cache and self._position_ahead(p, n):
+                return
             self._play_wait(p, n - lead)
             return
         hit = self.cache.get(n)

@@ -20,7 +20,9 @@ keeps its decoder where it is instead:
   then whole keyframe intervals) when it cannot keep up; the window shows
   the newest frame the clock has reached. On pause the decoder is already
   where the coder stopped, and the frames just played are there to step back
-  through.
+  through. Play on a frame in memory (the frame on screen) starts the clock
+  at once: the decoder gets to where the frames in memory run out while they
+  play, and while the coder rests after going back to such a frame.
 
 Decoding happens on one worker thread that owns both decoders; requests
 from the window supersede each other (a held arrow key only decodes what it
@@ -87,6 +89,7 @@ class FrameServer(PlaybackMixin):
         self._fwd = FrameDecoder(self.path, self.index, self.settings.threads)
         self._back: FrameDecoder | None = None
         self._unreachable: set[int] = set()
+        self._no_ahead = -1                # a frame after the playhead the decoder could not get to
         # The first frame the backward prefetch keeps on its current pass: a step that goes on with that
         # decoder keeps those frames too, not only the ones just before its target.
         self._back_keep_from = 0
@@ -336,8 +339,72 @@ class FrameServer(PlaybackMixin):
         return (not self._fwd.at_end and self.playhead < pos <= self.playhead + self.settings.ahead_frames
                 and pos < self.frame_count)
 
+    def _run_end(self, start: int) -> int | None:
+        """The first frame from ``start`` on that is not in memory, if the frames in memory run out
+        within two keyframe intervals (None: they run on further, or to the end of the video)."""
+        limit = min(self.frame_count, start + 2 * self.index.longest_gop)
+        n = start
+        while n < limit and n in self.cache:
+            n += 1
+        return n if n < limit else None
+
+    def _on_its_way(self, dec: FrameDecoder | None, n: int) -> bool:
+        """``dec`` reaches frame ``n`` by reading on (and decodes it in full)."""
+        return (dec is not None and not dec.at_end
+                and self.index.keyframe_at_or_before(n) <= dec.position <= n
+                and not (dec.skipping and dec.skip_target > n))
+
+    def _toward(self, n: int) -> bool:
+        """One step of getting the forward decoder to frame ``n`` (a seek, or one frame read), so that
+        playing or stepping on from the frames in memory before it decodes no keyframe interval.
+        False when it is there already."""
+        dec = self._fwd
+        if self._on_its_way(dec, n):
+            if dec.position == n:
+                return False
+            dec.read()                       # a frame in memory already, or one before the playhead
+            return True
+        if self._on_its_way(self._back, n):  # the prefetch has just decoded up to the playhead
+            self._fwd, self._back = self._back, dec
+            return True
+        key = self.index.keyframe_at_or_before(n)
+        for attempt in range(MAX_SEEK_ATTEMPTS):
+            dec.seek(key, attempt)
+            if n - key > 16 and not dec.interlaced_seen:
+                dec.skip_until(n - 8)        # only what the frames from n on refer to
+            # The keyframe is read at once: a container that lands late (MPEG-TS) is caught here, not
+            # by a step that trusts the decoder to be on its way.
+            d = dec.read()
+            if d is None or d.index <= key:
+                break
+        return True
+
+    def _ahead_gap(self) -> int | None:
+        """Where the frames in memory after the playhead run out, if the forward decoder is not there
+        (only on a frame in memory: a frame still being decoded leaves the decoder just after it)."""
+        if self.playhead not in self.cache:
+            return None
+        n = self._run_end(self.playhead + 1)
+        if n is None or n == self._no_ahead or (not self._fwd.at_end and self._fwd.position == n):
+            return None
+        return n
+
     def _has_idle_work(self) -> bool:
-        return bool(self._unscaled) or self._ahead_wanted() or self._missing_behind() is not None
+        return (bool(self._unscaled) or self._ahead_wanted() or self._missing_behind() is not None
+                or self._ahead_gap() is not None)
+
+    def _go_ahead(self, generation: int) -> None:
+        """Get the forward decoder to where the frames in memory after the playhead run out."""
+        ahead, seeks = self._ahead_gap(), 0
+        while ahead is not None and not self._superseded(generation):
+            sought = not self._on_its_way(self._fwd, ahead) and not self._on_its_way(self._back, ahead)
+            if sought and seeks:
+                self._no_ahead = ahead         # the decoder does not return that frame (a damaged end)
+                return
+            seeks += sought
+            if not self._toward(ahead):
+                return
+            ahead = self._ahead_gap()
 
     def _idle_work(self) -> None:
         generation = self._generation
@@ -345,6 +412,12 @@ class FrameServer(PlaybackMixin):
             d = self._fwd.read()
             if d is not None:
                 self._keep(d)
+            return
+        ahead = self._ahead_gap()
+        if ahead is not None and ahead <= self.playhead + self.settings.ahead_frames + 1:
+            # Back on a frame in memory with none (or only a few) after it, the decoder elsewhere: the
+            # next step forward, or "play", would decode a keyframe interval. That comes first.
+            self._go_ahead(generation)
             return
         gap = self._missing_behind()
         low = max(0, self.playhead - self._behind())
@@ -359,8 +432,14 @@ class FrameServer(PlaybackMixin):
             nearest = min(self._unscaled, key=lambda i: abs(i - self.playhead))
             self._keep(self._unscaled.pop(nearest))
             return
-        if gap is None:
-            return
+        if gap is None or gap < near:
+            # Back at a point stepped or played through before (the frames after it in memory, the
+            # decoder elsewhere): once the nearest steps back are there, the decoder goes to where the
+            # frames in memory run out, so that "play" starts at once and plays on without a keyframe
+            # interval's decode where they end. A keyframe interval at most, yielding to the coder.
+            self._go_ahead(generation)
+            if gap is None or self._superseded(generation):
+                return
         if self._back is None:
             self._back = FrameDecoder(self.path, self.index, self.settings.threads)
         back = self._back

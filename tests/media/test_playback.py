@@ -332,6 +332,7 @@ def test_a_replay_after_stepping_back_drops_no_frame_where_the_frames_in_memory_
     until(lambda: not server.busy, "the frames ahead")
     server.get(450)                       # ... looked elsewhere, and came back
     assert server.request(59) is not None
+    until(lambda: not server.busy, "the decoder to get to where the frames in memory run out")
     monkeypatch.setattr(FrameDecoder, "read", costly_read)
     server.play(59, 1.0)
     until(lambda: server.clock is not None, "the clock to start")
@@ -359,3 +360,56 @@ def test_holding_the_key_back_after_a_seek_steps_through_the_frames_decoded_on_t
         assert frame.index == p - i and read_number(frame.pixels) == p - i
     # (reading on after the target, for steps forward, is fine)
     assert all(at > p for at in fwd_reads), "a step back decoded the stretch from its keyframe again"
+
+
+def test_play_on_the_frame_on_screen_starts_the_clock_at_once_and_the_decoder_catches_up(served, monkeypatch):
+    """Played a stretch, went back to its start: "play" starts the clock without waiting for the decoder
+    (which is far away, and would decode a keyframe interval to get to where the frames in memory end)."""
+    clock = TestClock()
+    server = served(clock)
+    for i in range(150, 171):             # stepped through 150-170 (keyframe interval 100-199) ...
+        server.get(i)
+    server.get(450)                       # ... went elsewhere, and came straight back
+    assert server.request(150) is not None
+    gate = threading.Event()              # no frame is decoded until the clock has started
+    read = FrameDecoder.read
+
+    def held_read(decoder):
+        gate.wait()
+        return read(decoder)
+    monkeypatch.setattr(FrameDecoder, "read", held_read)
+    try:
+        server.play(150, 4.0)
+        until(lambda: server.clock is not None, "the clock to start without decoding a frame", timeout=10)
+        assert until(server.due_frame, "the frame on screen").index == 150
+    finally:
+        gate.set()
+    clock.advance(0.1)                     # 10 frames at 4x: in memory, shown without decoding
+    shown = [until(server.due_frame, "the frames in memory").index]
+    assert 150 < shown[0] <= 160
+    for _ in range(40):                    # then decoded frames: the clock goes on, frames follow it
+        clock.advance(0.04)
+        until(lambda: server.caught_up, "the decoder to catch up with the clock")
+        while (frame := server.due_frame()) is not None:
+            shown.append(frame.index)
+    assert shown == sorted(shown) and shown[-1] > 171
+    at = server.index.index_at_us(server.clock.media_us(clock()))
+    assert at - late_frames(FPS, 4.0) <= shown[-1] <= at, "the frame shown is where the clock is"
+
+
+def test_resting_after_going_back_puts_the_decoder_where_the_frames_in_memory_run_out(served, monkeypatch):
+    server = served(TestClock(), near_frames=10)
+    for i in range(150, 171):             # stepped through 150-170 (the decoder read on to 178) ...
+        server.get(i)
+    until(lambda: not server.busy, "the frames ahead")
+    server.get(450)                       # ... went elsewhere, came back and rests
+    assert server.request(150) is not None
+    until(lambda: not server.busy, "the prefetch")
+    end = next(i for i in range(151, 600) if server.cached(i) is None)
+    assert server._fwd.position == end, "the decoder waits where the frames in memory run out"
+    seeks = []
+    seek = FrameDecoder.seek
+    monkeypatch.setattr(FrameDecoder, "seek", lambda dec, *a: seeks.append(a) or seek(dec, *a))
+    for i in range(151, end + 5):         # stepping (or playing) on past them decodes on from there
+        assert read_number(server.get(i).pixels) == i
+    assert not [s for s in seeks], f"sought {seeks} to get past the frames in memory"
