@@ -301,8 +301,13 @@ class Project:
         return Applied(cmd, inverse, coding_id)
 
     @staticmethod
-    def _run(uow: Any, cmd: Command) -> tuple[CodingId | None, Command]:
-        """Apply ``cmd`` (validated, with messages a coder can act on): its coding and its inverse."""
+    def _run(uow: Any, cmd: Command, *, within: str = "this project",
+             refused_by: str = "the project file") -> tuple[CodingId | None, Command]:
+        """Apply ``cmd`` (validated, with messages a coder can act on): its coding and its inverse.
+
+        ``within`` and ``refused_by`` name where the command was applied, for the messages (the project,
+        or the private copy a coding's waiting changes are shown on).
+        """
         try:
             coding_id = cmd.coding_id_in(uow)
         except KeyError:
@@ -311,9 +316,9 @@ class Project:
             inverse = cmd.apply(uow)
         except KeyError as exc:
             raise DomainError(f"{cmd.describe()}: the {exc.args[0] if exc.args else 'item'} it refers to does not "
-                              "exist in this project.") from None
+                              f"exist in {within}.") from None
         except sqlite3.IntegrityError as exc:
-            raise DomainError(f"{cmd.describe()}: refused by the project file ({exc}).") from None
+            raise DomainError(f"{cmd.describe()}: refused by {refused_by} ({exc}).") from None
         return coding_id, inverse
 
     def execute(self, cmd: Command, *, actor: str | None = None, origin: str = "app",

@@ -187,17 +187,7 @@ class CodingCopy:
         self.conn.execute("BEGIN")
         uow = SqliteUnitOfWork(self.conn, self.scheme, dict(self._settings))
         try:
-            try:
-                coding_id = cmd.coding_id_in(uow)
-            except KeyError:
-                coding_id = None
-            try:
-                inverse = cmd.apply(uow)
-            except KeyError as exc:
-                raise DomainError(f"{cmd.describe()}: the {exc.args[0] if exc.args else 'item'} it refers to does "
-                                  "not exist in this coding.") from None
-            except sqlite3.IntegrityError as exc:
-                raise DomainError(f"{cmd.describe()}: refused ({exc}).") from None
+            coding_id, inverse = Project._run(uow, cmd, within="this coding", refused_by="the coding's checks")
             if coding_id is not None:
                 uow.touch(coding_id)
         except BaseException:
