@@ -269,6 +269,7 @@ class FrameServer(PlaybackMixin):
             if target - key > self.settings.keep_on_seek + 8 and not dec.interlaced_seen:
                 dec.skip_until(target - self.settings.keep_on_seek - 8)
         first, attempt, prev = sought, 0, None
+        trusted = sought                   # a decoder taken over where it was is checked on its first frame
         held: list[DecodedFrame] = []
         hold_from = target - self.settings.keep_on_seek
         # Going on with the backward prefetch, the frames it was to keep are kept (scaled, as it would
@@ -287,6 +288,14 @@ class FrameServer(PlaybackMixin):
                     self._deliver(req, last, True)
                 return
             prev = d
+            if not trusted:
+                trusted = True
+                if d.index > target:
+                    # It was further on than its position said (a stream whose timestamps are coarse, e.g.
+                    # MPEG-2 program streams): the exact frame is behind it, so decode from the keyframe.
+                    dec.seek(key)
+                    first, held, prefetch_from, sized = True, [], hold_from, True
+                    continue
             if first and d.index > key and attempt < MAX_SEEK_ATTEMPTS - 1:   # landed late: aim further back
                 attempt += 1
                 dec.seek(key, attempt)
