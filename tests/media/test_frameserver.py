@@ -187,3 +187,29 @@ def test_a_decoder_failure_midway_is_reported_with_the_file_name(format_samples,
     assert str(sample.path) in told[0] and "Input/output error" in told[0] and "Convert it" in told[0]
     with pytest.raises(TimeoutError, match="cannot be decoded further"):
         server.get(80, timeout=0.5)
+
+
+def test_a_decoder_further_on_than_its_position_says_is_not_trusted_for_the_exact_frame(format_samples, server_for,
+                                                                                        monkeypatch):
+    """Right after a seek a decoder's position is an estimate; where a stream's timestamps are coarse the
+    seek lands further on. A request it seems to be on its way to must still get exactly its frame."""
+    import time
+
+    from ssp_coder.media.framedecoder import FrameDecoder
+
+    sample = format_samples["h264-mp4"]
+    server = server_for(sample.path)
+    check_frame(server.get(40), sample, 40)          # the decoder is now past frame 40
+    deadline = time.monotonic() + 30
+    while server.busy and time.monotonic() < deadline:   # let the prefetch settle
+        time.sleep(0.01)
+    key = server.index.keyframe_at_or_before(30)
+    target = min(key + 2, 39)
+    with server._cond:                                 # nothing of that stretch kept: it must be decoded
+        server.cache.clear()
+        server._unscaled.clear()
+    # it claims to be just before the target (as an estimate after a seek can), while its next frame is later
+    monkeypatch.setattr(FrameDecoder, "position", property(lambda self: target - 1))
+    frame = server.get(target)
+    monkeypatch.undo()
+    check_frame(frame, sample, target)
