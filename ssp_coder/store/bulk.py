@@ -16,7 +16,7 @@ from ssp_coder.domain.model import Coding, CodingId, Participant, Session, Sessi
 from ssp_coder.domain.views import SessionView
 from ssp_coder.store import views_sql
 from ssp_coder.store.uow import (
-    AUDIT_INSERT, SESSION_COLS, SqliteUnitOfWork, audit_row, now_iso, participant_from_row, session_from_row,
+    AUDIT_INSERT, apply_checked, SESSION_COLS, SqliteUnitOfWork, audit_row, now_iso, participant_from_row, session_from_row,
 )
 
 # Commands that change a coding's content but never its row (status, session) nor a session's row: for these the
@@ -63,7 +63,7 @@ class BulkWriter:
 
         try:
             for cmd in commands:
-                cid, inverse = self.project._run(reads, cmd)
+                cid, inverse = apply_checked(reads, cmd)
                 rows.append(audit_row(at, self.actor, cmd, cid, inverse, self.origin))
                 done.append(Applied(cmd, inverse, cid))
         finally:

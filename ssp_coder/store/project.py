@@ -25,7 +25,7 @@ from ssp_coder.domain.model import (
 )
 from ssp_coder.domain.views import SessionView
 from ssp_coder.domain.scheme import SETTING_DEFAULTS, Scheme, load_builtin_scheme, scheme_from_json
-from ssp_coder.errors import DomainError, SchemeError, StoreError
+from ssp_coder.errors import SchemeError, StoreError
 from ssp_coder.store.access import connect, open_error, refuse_unwritable, unwritable_reason
 from ssp_coder.store.backup import BackgroundBackup, list_backups
 from ssp_coder.store.bulk import BulkWriter
@@ -33,7 +33,7 @@ from ssp_coder.store.lock import ProjectLock
 from ssp_coder.store.pg_conn import is_server_url, redact
 from ssp_coder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ssp_coder.store.uow import (
-    AUDIT_INSERT, CODING_COLS, SESSION_COLS, SqliteUnitOfWork, audit_row, coding_from_row, now_iso,
+    AUDIT_INSERT, apply_checked, CODING_COLS, SESSION_COLS, SqliteUnitOfWork, audit_row, coding_from_row, now_iso,
     participant_from_row,
     read_coding_state, session_from_row,
 )
@@ -293,33 +293,12 @@ class Project:
 
     def _apply(self, uow: SqliteUnitOfWork, cmd: Command, actor: str, origin: str,
                change_id: str | None = None) -> Applied:
-        coding_id, inverse = self._run(uow, cmd)
+        coding_id, inverse = apply_checked(uow, cmd)
         if coding_id is not None:
             uow.touch(coding_id)
         self.conn.execute(AUDIT_INSERT, audit_row(now_iso(), actor, cmd, coding_id, inverse, origin,
                                                        change_id))
         return Applied(cmd, inverse, coding_id)
-
-    @staticmethod
-    def _run(uow: Any, cmd: Command, *, within: str = "this project",
-             refused_by: str = "the project file") -> tuple[CodingId | None, Command]:
-        """Apply ``cmd`` (validated, with messages a coder can act on): its coding and its inverse.
-
-        ``within`` and ``refused_by`` name where the command was applied, for the messages (the project,
-        or the private copy a coding's waiting changes are shown on).
-        """
-        try:
-            coding_id = cmd.coding_id_in(uow)
-        except KeyError:
-            coding_id = None
-        try:
-            inverse = cmd.apply(uow)
-        except KeyError as exc:
-            raise DomainError(f"{cmd.describe()}: the {exc.args[0] if exc.args else 'item'} it refers to does not "
-                              f"exist in {within}.") from None
-        except sqlite3.IntegrityError as exc:
-            raise DomainError(f"{cmd.describe()}: refused by {refused_by} ({exc}).") from None
-        return coding_id, inverse
 
     def execute(self, cmd: Command, *, actor: str | None = None, origin: str = "app",
                 change_id: str | None = None) -> Applied:

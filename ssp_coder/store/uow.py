@@ -12,6 +12,7 @@ from ssp_coder.domain.model import (
     EpisodeBoundary, Event, EventId, Participant, ParticipantId, Session, SessionId,
 )
 from ssp_coder.domain.scheme import Scheme
+from ssp_coder.errors import DomainError
 from ssp_coder.domain.views import SessionView
 from ssp_coder.store import views_sql
 
@@ -38,6 +39,27 @@ def audit_row(at: str, actor: str, cmd: "Command", coding_id: CodingId | None, i
     if change_id is not None:
         payload["change_id"] = change_id
     return (at, actor, type(cmd).__name__, coding_id, json.dumps(payload), json.dumps(inverse.to_dict()), origin)
+
+
+def apply_checked(uow: Any, cmd: "Command", *, within: str = "this project",
+                  refused_by: str = "the project file") -> tuple[CodingId | None, "Command"]:
+    """Apply ``cmd`` (validated, with messages a coder can act on): its coding and its inverse.
+
+    ``within`` and ``refused_by`` name where the command was applied, for the messages (the project,
+    or the private copy a coding's waiting changes are shown on).
+    """
+    try:
+        coding_id = cmd.coding_id_in(uow)
+    except KeyError:
+        coding_id = None
+    try:
+        inverse = cmd.apply(uow)
+    except KeyError as exc:
+        raise DomainError(f"{cmd.describe()}: the {exc.args[0] if exc.args else 'item'} it refers to does not "
+                          f"exist in {within}.") from None
+    except sqlite3.IntegrityError as exc:
+        raise DomainError(f"{cmd.describe()}: refused by {refused_by} ({exc}).") from None
+    return coding_id, inverse
 
 
 SESSION_COLS = ("id, participant_id, timepoint, blinded_code, video_path, video_sha256, duration_ms, fps, "

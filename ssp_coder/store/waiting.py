@@ -47,7 +47,7 @@ from ssp_coder.errors import DomainError, KnownError, StoreError
 from ssp_coder.store import views_sql
 from ssp_coder.store.pg_conn import ServerConnectionLost
 from ssp_coder.store.project import Applied, Project, migrate
-from ssp_coder.store.uow import SqliteUnitOfWork, now_iso, read_coding_state
+from ssp_coder.store.uow import SqliteUnitOfWork, apply_checked, now_iso, read_coding_state
 
 JOURNAL_FORMAT = 1
 _ID_FIELDS = ("event_id", "mark_id")
@@ -187,7 +187,7 @@ class CodingCopy:
         self.conn.execute("BEGIN")
         uow = SqliteUnitOfWork(self.conn, self.scheme, dict(self._settings))
         try:
-            coding_id, inverse = Project._run(uow, cmd, within="this coding", refused_by="the coding's checks")
+            coding_id, inverse = apply_checked(uow, cmd, within="this coding", refused_by="the coding's checks")
             if coding_id is not None:
                 uow.touch(coding_id)
         except BaseException:
